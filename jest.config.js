@@ -1,0 +1,16 @@
+/** Unit, integration and journey tests share one run; integration tests each make their own database and Redis prefix. */
+const swc = JSON.parse(require('fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  transform: { '^.+\\.(t|j)s$': ['@swc/jest', { ...swc, swcrc: false }] },
+  moduleNameMapper: {
+    '^@app/shared$': '<rootDir>/libs/shared/src',
+    '^@app/shared/(.*)$': '<rootDir>/libs/shared/src/$1',
+  },
+  testTimeout: 60000,
+  maxWorkers: 2,
+  setupFiles: ['reflect-metadata'],
+};

@@ -1,0 +1,79 @@
+import { Client } from 'pg';
+import IORedis from 'ioredis';
+
+export class DependencyUnreachableError extends Error {}
+
+/** Hides the password of a connection URL so it can be printed. */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function databaseName(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Creates the database and the service's schema when they are missing, so that a first start on a fresh
+ * machine needs no manual step. Fails with one line naming the URL when PostgreSQL does not answer.
+ */
+export async function prepareDatabase(url: string, schemas: string[]): Promise<void> {
+  const adminUrl = new URL(url);
+  adminUrl.pathname = '/postgres';
+  const admin = new Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new DependencyUnreachableError(
+      `PostgreSQL is not reachable at ${displayUrl(url)} (${(error as Error).message}). ` +
+        `Start it (e.g. "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start") or set DATABASE_URL.`,
+    );
+  }
+  try {
+    const name = databaseName(url);
+    const existing = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (existing.rowCount === 0) {
+      await admin.query(`CREATE DATABASE ${quoteIdent(name)}`).catch((error: { code?: string }) => {
+        if (error.code !== '42P04') throw error;
+      });
+    }
+  } finally {
+    await admin.end();
+  }
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    for (const schema of schemas) {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`).catch((error: { code?: string }) => {
+        if (error.code !== '23505' && error.code !== '42P06') throw error;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function assertRedisReachable(url: string): Promise<void> {
+  const redis = new IORedis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new DependencyUnreachableError(
+      `Redis is not reachable at ${displayUrl(url)} (${(error as Error).message}). ` +
+        `Start it (e.g. "redis-server --daemonize yes --bind 127.0.0.1 --port 6379") or set REDIS_URL.`,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,2 @@
+export * from './connectivity';
+export * from './typeorm-options';

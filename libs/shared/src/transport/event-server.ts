@@ -1,0 +1,95 @@
+import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
+import { Job, UnrecoverableError, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { lastValueFrom } from 'rxjs';
+import { DataSource } from 'typeorm';
+import { EventEnvelope, eventQueueName } from '../events';
+import { runWithCorrelation } from '../logging/correlation';
+import { DeadLetterStore } from './dead-letters';
+import { EventContext } from './event-context';
+import { workerConnection } from './redis-connections';
+import { EventTransportOptions } from './transport-options';
+
+export const EVENT_TRANSPORT_ID = Symbol('bullmq-events');
+
+/**
+ * A Nest microservice transport on BullMQ. Each service consumes its own queue; each event runs in one
+ * Postgres transaction that first claims (consumer, event id) in the inbox, so a redelivered event
+ * changes nothing. Errors are rethrown for BullMQ's retries; the last failure is dead-lettered.
+ */
+export class BullMqEventServer extends Server implements CustomTransportStrategy {
+  readonly transportId = EVENT_TRANSPORT_ID;
+  private worker: Worker | undefined;
+  private connection: IORedis | undefined;
+  private readonly deadLetters: DeadLetterStore;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: EventTransportOptions,
+  ) {
+    super();
+    this.deadLetters = new DeadLetterStore(dataSource, options);
+  }
+
+  listen(callback: (...optionalParams: unknown[]) => void): void {
+    this.connection = workerConnection(this.options.redisUrl);
+    this.worker = new Worker(eventQueueName(this.options.service), (job: Job<EventEnvelope>) => this.process(job), {
+      connection: this.connection,
+      prefix: this.options.redisPrefix,
+      concurrency: this.options.concurrency ?? 4,
+    });
+    this.worker.on('error', (error) => this.logger.warn?.(`Event worker: ${error.message}`));
+    callback();
+  }
+
+  /** Lets in-flight events finish, then releases Redis. */
+  async close(): Promise<void> {
+    await this.worker?.close();
+    this.connection?.disconnect();
+  }
+
+  on(): void {
+    throw new Error('BullMqEventServer does not expose transport events');
+  }
+
+  unwrap<T>(): T {
+    return this.worker as T;
+  }
+
+  async process(job: Job<EventEnvelope>): Promise<void> {
+    const envelope = job.data;
+    return runWithCorrelation({ correlationId: envelope.correlationId, eventId: envelope.id, jobId: job.id }, async () => {
+      try {
+        await this.handle(job, envelope);
+      } catch (error) {
+        const attempts = job.attemptsMade + 1;
+        const final = error instanceof UnrecoverableError || attempts >= (job.opts.attempts ?? 1);
+        this.logger.warn?.(
+          `Event ${envelope.type} ${envelope.id} failed (attempt ${attempts}${final ? ', giving up' : ', will retry'}): ${(error as Error).message}`,
+        );
+        if (final) await this.deadLetters.record(envelope, error as Error, attempts);
+        throw error;
+      }
+    });
+  }
+
+  private async handle(job: Job<EventEnvelope>, envelope: EventEnvelope): Promise<void> {
+    const handler = this.getHandlerByPattern(envelope.type);
+    if (!handler) {
+      throw new UnrecoverableError(`${this.options.service} has no handler for ${envelope.type}`);
+    }
+    const afterCommit = await this.dataSource.transaction(async (manager) => {
+      const claimed = await manager.query(
+        `INSERT INTO "${this.options.schema}"."inbox" ("consumer", "event_id", "event_type") VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING "event_id"`,
+        [this.options.service, envelope.id, envelope.type],
+      );
+      if (claimed.length === 0) return [];
+      const context = new EventContext([envelope, manager, job]);
+      for (let current: MessageHandler | undefined = handler; current; current = current.next) {
+        await lastValueFrom(this.transformToObservable(await current(envelope, context)), { defaultValue: undefined });
+      }
+      return context.afterCommitCallbacks;
+    });
+    for (const callback of afterCommit) await callback();
+  }
+}

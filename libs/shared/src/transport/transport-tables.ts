@@ -1,0 +1,47 @@
+import { QueryRunner } from 'typeorm';
+
+/**
+ * The outbox, inbox and dead-letter tables every service keeps in its own schema. Called from each
+ * service's first migration so the transport's tables version with the service that owns them.
+ */
+export async function createTransportTables(queryRunner: QueryRunner, schema: string): Promise<void> {
+  await queryRunner.query(`
+    CREATE TABLE "${schema}"."outbox" (
+      "id" uuid PRIMARY KEY,
+      "seq" bigserial UNIQUE,
+      "type" text NOT NULL,
+      "envelope" jsonb NOT NULL,
+      "created_at" timestamptz NOT NULL DEFAULT now(),
+      "published_at" timestamptz,
+      "publish_attempts" integer NOT NULL DEFAULT 0,
+      "last_error" text
+    )`);
+  await queryRunner.query(`CREATE INDEX "outbox_unpublished" ON "${schema}"."outbox" ("seq") WHERE "published_at" IS NULL`);
+  await queryRunner.query(`
+    CREATE TABLE "${schema}"."inbox" (
+      "consumer" text NOT NULL,
+      "event_id" uuid NOT NULL,
+      "event_type" text NOT NULL,
+      "processed_at" timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY ("consumer", "event_id")
+    )`);
+  await queryRunner.query(`
+    CREATE TABLE "${schema}"."dead_letter" (
+      "id" uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      "consumer" text NOT NULL,
+      "event_id" uuid NOT NULL,
+      "event_type" text NOT NULL,
+      "envelope" jsonb NOT NULL,
+      "error" text NOT NULL,
+      "attempts" integer NOT NULL,
+      "failed_at" timestamptz NOT NULL DEFAULT now(),
+      "replayed_at" timestamptz
+    )`);
+  await queryRunner.query(`CREATE INDEX "dead_letter_open" ON "${schema}"."dead_letter" ("failed_at") WHERE "replayed_at" IS NULL`);
+}
+
+export async function dropTransportTables(queryRunner: QueryRunner, schema: string): Promise<void> {
+  await queryRunner.query(`DROP TABLE "${schema}"."dead_letter"`);
+  await queryRunner.query(`DROP TABLE "${schema}"."inbox"`);
+  await queryRunner.query(`DROP TABLE "${schema}"."outbox"`);
+}
