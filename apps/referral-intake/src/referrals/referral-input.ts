@@ -1,0 +1,105 @@
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, validateSync } from 'class-validator';
+import type { FieldProblem, ReferralUrgency } from '@app/shared';
+import { CreateReferralDto } from './referral.dto';
+import { normaliseUkPhone } from './validation/contact';
+import { normaliseNhsNumber } from './validation/nhs-number';
+import { isKnownNeed, needForSnomedCode } from './validation/needs';
+
+/** A referral as intake keeps it, whatever format it arrived in. */
+export interface ReferralInput {
+  senderReferralId?: string;
+  patient: {
+    nhsNumber: string;
+    givenName: string;
+    familyName: string;
+    dateOfBirth: string;
+    sex?: 'female' | 'male' | 'other' | 'unknown';
+    postcode?: string;
+    phone?: string;
+    email?: string;
+  };
+  practiceOdsCode: string;
+  needs: string[];
+  urgency: ReferralUrgency;
+  consentToShare: true;
+  consentRecordedAt?: string;
+  referrer?: { name?: string; professionalRole?: string };
+  preferredOrganisationId?: string;
+  notes?: string;
+}
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldProblem[] };
+
+/** RFC 6901 escaping of one reference token. */
+export function pointerToken(token: string | number): string {
+  return String(token).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function validationErrorsToProblems(errors: ValidationError[], base = ''): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const pointer = `${base}/${pointerToken(error.property)}`;
+    const own = Object.values(error.constraints ?? {}).map((detail) => ({ pointer, detail }));
+    return [...own, ...validationErrorsToProblems(error.children ?? [], pointer)];
+  });
+}
+
+/**
+ * Validates our JSON referral. Unknown properties are refused, each bad field named by its JSON pointer;
+ * SNOMED CT reason codes become needs through the published mapping.
+ */
+export function validateReferral(body: unknown, base = ''): Validated<ReferralInput> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, errors: [{ pointer: base, detail: 'a referral must be a JSON object' }] };
+  }
+  const dto = plainToInstance(CreateReferralDto, body);
+  const errors = validationErrorsToProblems(
+    validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: false, value: false } }),
+    base,
+  );
+  const needs = new Set<string>();
+  if (Array.isArray(dto.needs)) {
+    dto.needs.forEach((need, index) => {
+      if (typeof need !== 'string') return;
+      if (isKnownNeed(need)) needs.add(need);
+      else errors.push({ pointer: `${base}/needs/${index}`, detail: `"${need}" is not a need on the controlled list (see /docs)` });
+    });
+  }
+  if (Array.isArray(dto.reasonCodes)) {
+    dto.reasonCodes.forEach((code, index) => {
+      if (typeof code !== 'string') return;
+      const need = needForSnomedCode(code);
+      if (need) needs.add(need);
+      else errors.push({ pointer: `${base}/reasonCodes/${index}`, detail: `SNOMED CT code "${code}" is not mapped to a social prescribing need` });
+    });
+  }
+  if (errors.length === 0 && needs.size === 0) {
+    errors.push({ pointer: `${base}/needs`, detail: 'at least one need is required (needs or reasonCodes)' });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  const patient = dto.patient;
+  return {
+    ok: true,
+    value: {
+      ...(dto.senderReferralId ? { senderReferralId: dto.senderReferralId } : {}),
+      patient: {
+        nhsNumber: normaliseNhsNumber(patient.nhsNumber),
+        givenName: patient.givenName.trim(),
+        familyName: patient.familyName.trim(),
+        dateOfBirth: patient.dateOfBirth,
+        ...(patient.sex ? { sex: patient.sex } : {}),
+        ...(patient.postcode ? { postcode: patient.postcode.trim().toUpperCase() } : {}),
+        ...(patient.phone ? { phone: normaliseUkPhone(patient.phone) } : {}),
+        ...(patient.email ? { email: patient.email.trim() } : {}),
+      },
+      practiceOdsCode: dto.practiceOdsCode,
+      needs: [...needs],
+      urgency: dto.urgency ?? 'routine',
+      consentToShare: true,
+      ...(dto.consentRecordedAt ? { consentRecordedAt: dto.consentRecordedAt } : {}),
+      ...(dto.referrer ? { referrer: { ...dto.referrer } } : {}),
+      ...(dto.preferredOrganisationId ? { preferredOrganisationId: dto.preferredOrganisationId } : {}),
+      ...(dto.notes ? { notes: dto.notes } : {}),
+    },
+  };
+}

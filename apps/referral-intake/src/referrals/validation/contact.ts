@@ -1,0 +1,28 @@
+import { isEmail } from 'class-validator';
+
+/** Strips the spaces, dots, dashes and brackets people write phone numbers with. */
+export function normaliseUkPhone(value: string): string {
+  return value.trim().replace(/[\s().-]/g, '');
+}
+
+/** A UK number in national (0...) or international (+44...) form: ten digits after the leading 0. */
+export function isUkPhoneNumber(value: string): boolean {
+  return /^(?:0|\+44)[1-9]\d{9}$/.test(normaliseUkPhone(value));
+}
+
+export function isUkMobileNumber(value: string): boolean {
+  return /^7\d{9}$/.test(nationalDigits(value));
+}
+
+function nationalDigits(value: string): string {
+  return normaliseUkPhone(value).replace(/^(?:\+44|0)/, '');
+}
+
+export function isWellFormedEmail(value: string): boolean {
+  return value.length <= 254 && isEmail(value, { allow_display_name: false, require_tld: true, allow_ip_domain: false });
+}
+
+/** UK postcode, outward and inward parts, space optional. */
+export function isUkPostcode(value: string): boolean {
+  return /^[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}$/i.test(value.trim());
+}

@@ -1,0 +1,123 @@
+import fc from 'fast-check';
+import { isUkMobileNumber, isUkPhoneNumber, isUkPostcode, isWellFormedEmail } from './contact';
+import { dateOfBirthProblem } from './date-of-birth';
+import { isKnownNeed, needForSnomedCode } from './needs';
+import { isValidNhsNumber, nhsNumberCheckDigit, normaliseNhsNumber } from './nhs-number';
+import { isPracticeOdsCode } from './ods-code';
+
+const nineDigits = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 9, maxLength: 9 }).map((digits) => digits.join(''));
+const validNhsNumber = nineDigits
+  .map((stem) => ({ stem, check: nhsNumberCheckDigit(stem) }))
+  .filter(({ check }) => check !== undefined)
+  .map(({ stem, check }) => `${stem}${check}`);
+
+describe('NHS number (Modulus 11)', () => {
+  it('accepts the Data Dictionary example and its 3-3-4 form', () => {
+    expect(isValidNhsNumber('9434765919')).toBe(true);
+    expect(isValidNhsNumber(normaliseNhsNumber('943 476 5919'))).toBe(true);
+    expect(isValidNhsNumber(normaliseNhsNumber('943-476-5919'))).toBe(true);
+  });
+
+  it('refuses the check digit the reversed ("remainder only") variant would give', () => {
+    // 299 mod 11 = 2: the reversed write-up would expect 2, the real rule expects 11 - 2 = 9.
+    expect(isValidNhsNumber('9434765912')).toBe(false);
+  });
+
+  it('maps a result of 11 to check digit 0 and refuses numbers whose result is 10', () => {
+    // 401023213: weighted sum 92, 92 mod 11 = 4, 11 - 4 = 7.
+    expect(nhsNumberCheckDigit('401023213')).toBe(7);
+    // weighted sum 0: 11 - 0 = 11, which means check digit 0.
+    expect(nhsNumberCheckDigit('000000000')).toBe(0);
+    // 100000001: 10 + 2 = 12, 12 mod 11 = 1, 11 - 1 = 10: no check digit can make it valid.
+    expect(nhsNumberCheckDigit('100000001')).toBeUndefined();
+    for (let digit = 0; digit <= 9; digit++) expect(isValidNhsNumber(`100000001${digit}`)).toBe(false);
+  });
+
+  it('refuses anything that is not ten digits', () => {
+    for (const value of ['', '943476591', '94347659190', '943476591a', ' 9434765919', '+434765919']) {
+      expect(isValidNhsNumber(value)).toBe(false);
+    }
+  });
+
+  it('accepts every generated valid number', () => {
+    fc.assert(fc.property(validNhsNumber, (value) => isValidNhsNumber(value)));
+  });
+
+  it('refuses every single-digit corruption of a valid number', () => {
+    fc.assert(
+      fc.property(validNhsNumber, fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 9 }), (value, position, delta) => {
+        const digits = [...value].map(Number);
+        digits[position] = (digits[position] + delta) % 10;
+        return !isValidNhsNumber(digits.join(''));
+      }),
+    );
+  });
+
+  it('refuses every transposition of two different adjacent digits', () => {
+    fc.assert(
+      fc.property(validNhsNumber, fc.integer({ min: 0, max: 8 }), (value, position) => {
+        fc.pre(value[position] !== value[position + 1]);
+        const digits = [...value];
+        [digits[position], digits[position + 1]] = [digits[position + 1], digits[position]];
+        return !isValidNhsNumber(digits.join(''));
+      }),
+    );
+  });
+});
+
+describe('date of birth', () => {
+  const today = new Date('2026-11-24T12:00:00Z');
+  it.each([
+    ['1948-02-11', undefined],
+    ['2026-11-24', undefined],
+    ['2000-02-29', undefined],
+    ['1900-02-29', 'not-a-date'],
+    ['2023-02-29', 'not-a-date'],
+    ['1990-13-01', 'not-a-date'],
+    ['1990-04-31', 'not-a-date'],
+    ['2026-11-25', 'future'],
+    ['1899-12-31', 'implausible'],
+    ['11/02/1948', 'format'],
+    ['1948-2-11', 'format'],
+    ['1948-02-11T00:00:00Z', 'format'],
+  ])('%s → %s', (value, expected) => {
+    expect(dateOfBirthProblem(value, today)).toBe(expected);
+  });
+});
+
+describe('ODS practice code', () => {
+  it.each(['A81001', 'Y02345', 'M85063'])('accepts %s', (code) => expect(isPracticeOdsCode(code)).toBe(true));
+  it.each(['a81001', 'A8100', 'A810011', 'U12345X', '81001A', 'QWE', 'A81 001', ''])('refuses %s', (code) => expect(isPracticeOdsCode(code)).toBe(false));
+});
+
+describe('contact details', () => {
+  it.each(['07700 900123', '07700900123', '+44 7700 900123', '0113 496 0000', '(0113) 496 0000', '020 7946 0000'])('accepts phone %s', (value) =>
+    expect(isUkPhoneNumber(value)).toBe(true),
+  );
+  it.each(['12345', '0770090012', '+1 202 555 0100', '00447700900123', '07700 900123 ext 4', 'call me', '+44 07700 900123'])('refuses phone %s', (value) =>
+    expect(isUkPhoneNumber(value)).toBe(false),
+  );
+  it('tells a mobile from a landline', () => {
+    expect(isUkMobileNumber('+44 7700 900123')).toBe(true);
+    expect(isUkMobileNumber('0113 496 0000')).toBe(false);
+  });
+  it.each(['margaret@example.com', 'a.b+c@nhs.net'])('accepts email %s', (value) => expect(isWellFormedEmail(value)).toBe(true));
+  it.each(['margaret', 'margaret@', '@example.com', 'm@example', 'Margaret <m@example.com>', 'm@@example.com'])('refuses email %s', (value) =>
+    expect(isWellFormedEmail(value)).toBe(false),
+  );
+  it.each(['LS6 2QT', 'SW1A 1AA', 'm1 1ae', 'B338TH'])('accepts postcode %s', (value) => expect(isUkPostcode(value)).toBe(true));
+  it.each(['LS6', '12345', 'LS6 2QTT', 'LS6 2CI'])('refuses postcode %s', (value) => expect(isUkPostcode(value)).toBe(false));
+});
+
+describe('needs (controlled list in data)', () => {
+  it('knows the controlled codes and only those', () => {
+    expect(isKnownNeed('loneliness')).toBe(true);
+    expect(isKnownNeed('Loneliness')).toBe(false);
+    expect(isKnownNeed('astrology')).toBe(false);
+  });
+  it('maps SNOMED CT concepts to needs through the data file', () => {
+    expect(needForSnomedCode('422650009')).toBe('loneliness');
+    expect(needForSnomedCode('415510005')).toBe('physical-activity');
+    expect(needForSnomedCode('871731000000106')).toBeUndefined();
+  });
+});
