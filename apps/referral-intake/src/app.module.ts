@@ -1,10 +1,10 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CorrelationMiddleware, EventTransportModule, HealthModule, ServiceConfigModule, ServiceLoggerModule, serviceDataSourceOptions } from '@app/shared';
+import { CorrelationMiddleware, EventTransportModule, HealthModule, ServiceConfigModule, ServiceLoggerModule } from '@app/shared';
+import { intakeDataSourceOptions } from './database';
 import { INTAKE_SCHEMA, INTAKE_SERVICE, IntakeEnvironment } from './environment';
-import { CreateReferrals1764000000000 } from './referrals/migrations/1764000000000-create-referrals';
-import { Referral } from './referrals/referral.entity';
 import { ReferralsModule } from './referrals/referrals.module';
+import { StatusModule } from './status/status.module';
 
 @Module({})
 export class IntakeAppModule implements NestModule {
@@ -14,15 +14,7 @@ export class IntakeAppModule implements NestModule {
       imports: [
         ServiceConfigModule.forEnvironment(IntakeEnvironment, env),
         ServiceLoggerModule.forService({ service: INTAKE_SERVICE, level: env.LOG_LEVEL, file: env.LOG_FILE }),
-        TypeOrmModule.forRoot({
-          ...serviceDataSourceOptions({
-            url: env.DATABASE_URL,
-            schema: INTAKE_SCHEMA,
-            entities: [Referral],
-            migrations: [CreateReferrals1764000000000],
-          }),
-          retryAttempts: 0,
-        }),
+        TypeOrmModule.forRoot({ ...intakeDataSourceOptions(env.DATABASE_URL), retryAttempts: 0 }),
         EventTransportModule.forRootAsync({
           useFactory: () => ({
             service: INTAKE_SERVICE,
@@ -36,6 +28,7 @@ export class IntakeAppModule implements NestModule {
         }),
         HealthModule,
         ReferralsModule,
+        StatusModule,
       ],
     };
   }

@@ -1,15 +1,10 @@
-import { createServiceApp, exitOnStartupFailure, loadEnvironment } from '@app/shared';
-import { IntakeAppModule } from './app.module';
-import { INTAKE_SCHEMA, INTAKE_SERVICE, IntakeEnvironment } from './environment';
+import { exitOnStartupFailure, loadEnvironment } from '@app/shared';
+import { INTAKE_SERVICE, IntakeEnvironment } from './environment';
+import { createIntakeApp } from './intake-app';
 
 async function bootstrap(): Promise<void> {
   const env = loadEnvironment(IntakeEnvironment);
-  const app = await createServiceApp({
-    module: IntakeAppModule.forEnvironment(env),
-    databaseUrl: env.DATABASE_URL,
-    redisUrl: env.REDIS_URL,
-    schemas: [INTAKE_SCHEMA],
-  });
+  const app = await createIntakeApp(env);
   app.enableShutdownHooks();
   await app.listen(env.PORT, '0.0.0.0');
 }

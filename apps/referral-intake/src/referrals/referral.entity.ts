@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { ReferralReceivedPayload, ReferralUrgency } from '@app/shared';
+import type { ReferralFormat } from './fhir/fhir-referral';
 
 export type ReferralStatus = 'received' | 'routed' | 'unrouted' | 'accepted' | 'declined' | 'completed' | 'closed';
 
@@ -11,6 +12,28 @@ export class Referral {
 
   @Column('text')
   status: ReferralStatus;
+
+  @Column('text', { name: 'status_reason', nullable: true })
+  statusReason: string | null;
+
+  @Column('timestamptz', { name: 'status_changed_at' })
+  statusChangedAt: Date;
+
+  @Column('text', { name: 'sender_id', nullable: true })
+  senderId: string | null;
+
+  @Column('text', { name: 'sender_referral_id', nullable: true })
+  senderReferralId: string | null;
+
+  @Column('text', { name: 'request_hash', nullable: true })
+  requestHash: string | null;
+
+  @Column('text')
+  format: ReferralFormat;
+
+  /** The FHIR resource exactly as the sender posted it. */
+  @Column('jsonb', { name: 'original_payload', nullable: true })
+  originalPayload: unknown;
 
   @Column('text', { name: 'practice_ods_code' })
   practiceOdsCode: string;
@@ -24,8 +47,17 @@ export class Referral {
   @Column('boolean', { name: 'consent_to_share' })
   consentToShare: boolean;
 
+  @Column('timestamptz', { name: 'consent_recorded_at', nullable: true })
+  consentRecordedAt: Date | null;
+
   @Column('jsonb')
   patient: ReferralReceivedPayload['patient'];
+
+  @Column('jsonb', { nullable: true })
+  referrer: ReferralReceivedPayload['referrer'] | null;
+
+  @Column('uuid', { name: 'preferred_organisation_id', nullable: true })
+  preferredOrganisationId: string | null;
 
   @Column('text', { nullable: true })
   notes: string | null;

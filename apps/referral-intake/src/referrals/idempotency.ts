@@ -1,0 +1,132 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { ProblemException, problem } from '@app/shared';
+import { IntakeEnvironment } from '../environment';
+
+export type KeyScope = 'idempotency-key' | 'webhook-id';
+
+export interface RequestKey {
+  scope: KeyScope;
+  key: string;
+}
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+export type Claim = { kind: 'claimed' } | { kind: 'replay'; response: StoredResponse };
+
+const KEY_LABEL: Record<KeyScope, string> = { 'idempotency-key': 'Idempotency-Key', 'webhook-id': 'webhook-id' };
+
+export function requestHash(body: Buffer | string): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/** The IETF draft quotes the key ("<uuid>"); a bare token is accepted too. */
+export function parseIdempotencyKey(header: unknown): string | undefined {
+  if (typeof header !== 'string' || header.trim() === '') return undefined;
+  const value = header.trim().replace(/^"(.*)"$/, '$1');
+  if (!/^[\x21-\x7e]{1,255}$/.test(value)) {
+    throw new ProblemException(problem(400, 'Idempotency-Key must be 1-255 visible ASCII characters, e.g. a quoted UUID'));
+  }
+  return value;
+}
+
+/**
+ * Idempotency-Key and webhook-id records in Postgres. The primary key makes a claim race-safe: of two
+ * concurrent requests with one key, exactly one inserts; the other waits for it and then sees its row.
+ * Records are kept IDEMPOTENCY_RETENTION_HOURS, then purged.
+ */
+@Injectable()
+export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(IdempotencyStore.name);
+  private purgeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly env: IntakeEnvironment,
+  ) {}
+
+  async claim(senderId: string, keys: RequestKey[], hash: string): Promise<Claim> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const scopes = keys.map((key) => key.scope);
+      const values = keys.map((key) => key.key);
+      await runner.query(
+        `DELETE FROM "intake"."idempotency_key" WHERE "sender_id" = $1 AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))
+           AND ("expires_at" < now() OR ("state" = 'in-flight' AND "created_at" < now() - interval '5 minutes'))`,
+        [senderId, scopes, values],
+      );
+      const inserted: Array<{ scope: KeyScope; key: string }> = await runner.query(
+        `INSERT INTO "intake"."idempotency_key" ("sender_id", "scope", "key", "request_hash", "expires_at")
+         SELECT $1, scope, key, $4, now() + make_interval(hours => $5) FROM unnest($2::text[], $3::text[]) AS k(scope, key)
+         ON CONFLICT DO NOTHING RETURNING "scope", "key"`,
+        [senderId, scopes, values, hash, this.env.IDEMPOTENCY_RETENTION_HOURS],
+      );
+      if (inserted.length === keys.length) {
+        await runner.commitTransaction();
+        return { kind: 'claimed' };
+      }
+      const mine = new Set(inserted.map((row) => `${row.scope}\n${row.key}`));
+      const rows: Array<{ scope: KeyScope; key: string; request_hash: string; state: string; response_status: number | null; response_body: unknown }> = await runner.query(
+        `SELECT "scope", "key", "request_hash", "state", "response_status", "response_body" FROM "intake"."idempotency_key"
+         WHERE "sender_id" = $1 AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+        [senderId, scopes, values],
+      );
+      await runner.rollbackTransaction();
+      const existing = rows.filter((row) => !mine.has(`${row.scope}\n${row.key}`));
+      const mismatch = existing.find((row) => row.request_hash !== hash);
+      if (mismatch) {
+        throw new ProblemException(
+          problem(422, `This ${KEY_LABEL[mismatch.scope]} was already used for a different request body. Use a new key for a new request.`),
+        );
+      }
+      const completed = existing.find((row) => row.state === 'completed' && row.response_status !== null);
+      if (completed) return { kind: 'replay', response: { status: completed.response_status!, body: completed.response_body } };
+      throw new ProblemException(problem(409, 'A request with this key is still being processed. Retry shortly.'), { 'Retry-After': '1' });
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
+
+  /** Stores the response inside the transaction that made the request's effects durable. */
+  async complete(manager: EntityManager, senderId: string, keys: RequestKey[], response: StoredResponse): Promise<void> {
+    await manager.query(
+      `UPDATE "intake"."idempotency_key" SET "state" = 'completed', "response_status" = $4, "response_body" = $5
+       WHERE "sender_id" = $1 AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+      [senderId, keys.map((key) => key.scope), keys.map((key) => key.key), response.status, JSON.stringify(response.body)],
+    );
+  }
+
+  /** A request that stored nothing leaves no key behind: a retry is treated as new. */
+  async release(senderId: string, keys: RequestKey[]): Promise<void> {
+    await this.dataSource
+      .query(
+        `DELETE FROM "intake"."idempotency_key" WHERE "sender_id" = $1 AND "state" = 'in-flight' AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+        [senderId, keys.map((key) => key.scope), keys.map((key) => key.key)],
+      )
+      .catch((error: Error) => this.logger.warn(`Could not release idempotency keys of sender ${senderId}: ${error.message}`));
+  }
+
+  async purgeExpired(): Promise<number> {
+    const result = await this.dataSource.query(`DELETE FROM "intake"."idempotency_key" WHERE "expires_at" < now()`);
+    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  }
+
+  onApplicationBootstrap(): void {
+    this.purgeTimer = setInterval(() => {
+      this.purgeExpired().catch((error: Error) => this.logger.warn(`Idempotency purge failed: ${error.message}`));
+    }, 60 * 60 * 1000);
+    this.purgeTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+  }
+}

@@ -1,0 +1,100 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { DataSource } from 'typeorm';
+import { loadEnvironment } from '@app/shared';
+import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix } from '@app/shared/testing';
+import { IntakeEnvironment } from '../environment';
+import { createIntakeApp } from '../intake-app';
+import { RegisterSenderInput, registerSender } from '../senders/senders';
+
+export interface SignedRequestOptions {
+  method?: 'GET' | 'POST';
+  body?: string | object;
+  contentType?: string;
+  senderId?: string;
+  secrets?: string[];
+  webhookId?: string;
+  timestamp?: Date;
+  headers?: Record<string, string>;
+}
+
+export interface IntakeHarness {
+  app: NestFastifyApplication;
+  env: IntakeEnvironment;
+  baseUrl: string;
+  dataSource: DataSource;
+  database: TestDatabase;
+  redis: TestRedis;
+  addSender(input?: Partial<RegisterSenderInput>): Promise<{ id: string; secret: string }>;
+  send(path: string, options: SignedRequestOptions & { senderId: string; secrets: string[] }): Promise<Response>;
+  counts(): Promise<{ referrals: number; outbox: number; keys: number }>;
+  close(): Promise<void>;
+}
+
+/** Boots the real intake app on its own database and Redis prefix, listening on a free port. */
+export async function startIntake(label: string, overrides: Record<string, string> = {}): Promise<IntakeHarness> {
+  const database = await createTestDatabase(label);
+  const redis = createTestRedisPrefix(label);
+  const env = loadEnvironment(IntakeEnvironment, {
+    DATABASE_URL: database.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: redis.prefix,
+    LOG_LEVEL: 'warn',
+    OUTBOX_POLL_MS: '50',
+    EVENT_BACKOFF_MS: '50',
+    ...overrides,
+  });
+  const app = await createIntakeApp(env);
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  const dataSource = app.get(DataSource);
+  return {
+    app,
+    env,
+    baseUrl,
+    dataSource,
+    database,
+    redis,
+    async addSender(input = {}) {
+      const { sender, secret } = await registerSender(
+        dataSource,
+        { name: 'Test GP system', practiceOdsCodes: ['A81001', 'B86016', 'Y02345'], ...input },
+        env.SENDER_SECRET_KEY,
+      );
+      return { id: sender.id, secret };
+    },
+    async send(path, options) {
+      const method = options.method ?? 'POST';
+      const body = method === 'GET' ? '' : typeof options.body === 'string' ? options.body : JSON.stringify(options.body ?? {});
+      const webhookId = options.webhookId ?? `msg_${randomUUID()}`;
+      const timestamp = options.timestamp ?? new Date();
+      const signature = options.secrets.map((secret) => new Webhook(secret).sign(webhookId, timestamp, body)).join(' ');
+      return fetch(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          ...(method === 'POST' ? { 'content-type': options.contentType ?? 'application/json' } : {}),
+          'x-sender-id': options.senderId,
+          'webhook-id': webhookId,
+          'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+          'webhook-signature': signature,
+          ...options.headers,
+        },
+        ...(method === 'POST' ? { body } : {}),
+      });
+    },
+    async counts() {
+      const [row] = await dataSource.query(
+        `SELECT (SELECT count(*) FROM "intake"."referral")::int AS referrals, (SELECT count(*) FROM "intake"."outbox")::int AS outbox,
+                (SELECT count(*) FROM "intake"."idempotency_key")::int AS keys`,
+      );
+      return row;
+    },
+    async close() {
+      await app.close();
+      await database.drop();
+      await redis.cleanup();
+    },
+  };
+}
