@@ -1,0 +1,30 @@
+import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
+import { ProblemException, problem } from '@app/shared';
+import { bearerToken } from '../http/bearer';
+import { Commissioner, findCommissionerByKey } from './commissioner';
+
+type WithCommissioner = FastifyRequest & { commissioner?: Commissioner };
+
+/** Feeds, reports and extracts answer only to a registered commissioner's key: Authorization: Bearer <key>. */
+@Injectable()
+export class CommissionerGuard implements CanActivate {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<WithCommissioner>();
+    const key = bearerToken(request.headers.authorization);
+    const commissioner = key ? await findCommissionerByKey(this.dataSource, key) : null;
+    if (!commissioner) {
+      throw new ProblemException(problem(401, 'A commissioner API key is required: Authorization: Bearer <key>.'), { 'WWW-Authenticate': 'Bearer' });
+    }
+    request.commissioner = commissioner;
+    return true;
+  }
+}
+
+export const CurrentCommissioner = createParamDecorator((_data: unknown, context: ExecutionContext): Commissioner => {
+  return context.switchToHttp().getRequest<WithCommissioner>().commissioner as Commissioner;
+});

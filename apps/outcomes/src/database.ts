@@ -1,0 +1,21 @@
+import { DataSource } from 'typeorm';
+import { prepareDatabase, serviceDataSourceOptions } from '@app/shared';
+import { CreateAccessAudit1764200000002 } from './audit/migrations/1764200000002-create-access-audit';
+import { CreateCommissioners1764200000001 } from './commissioners/migrations/1764200000001-create-commissioners';
+import { OUTCOMES_SCHEMA } from './environment';
+import { CreateLifecycle1764200000000 } from './lifecycle/migrations/1764200000000-create-lifecycle';
+
+/** Every outcomes migration, oldest first. */
+export const OUTCOMES_MIGRATIONS = [CreateLifecycle1764200000000, CreateCommissioners1764200000001, CreateAccessAudit1764200000002];
+
+/** A DataSource on the outcomes schema with its migrations applied: for CLIs, scripts and tests. */
+export async function openOutcomesDataSource(databaseUrl: string): Promise<DataSource> {
+  await prepareDatabase(databaseUrl, [OUTCOMES_SCHEMA]);
+  const dataSource = new DataSource({
+    ...serviceDataSourceOptions({ url: databaseUrl, schema: OUTCOMES_SCHEMA, entities: [], migrations: OUTCOMES_MIGRATIONS }),
+    migrationsRun: false,
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}

@@ -1,0 +1,44 @@
+import { Transform } from 'class-transformer';
+import { IsInt, IsString, Max, Min, MinLength } from 'class-validator';
+import { BaseEnvironment, ServiceName } from '@app/shared';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+export const DEV_PSEUDONYM_MASTER_KEY = 'dev-only-pseudonym-master-key-do-not-use-in-production';
+
+export class OutcomesEnvironment extends BaseEnvironment {
+  @Transform(toInt)
+  @IsInt({ message: 'PORT must be a whole number' })
+  @Min(0)
+  @Max(65535)
+  PORT = 3002;
+
+  /**
+   * The secret every pseudonym key, and the key that encrypts NHS numbers at rest, is derived from.
+   * Changing it changes every commissioner's pseudonyms and makes stored NHS numbers unreadable.
+   */
+  @IsString()
+  @MinLength(32, { message: 'PSEUDONYM_MASTER_KEY must be at least 32 characters' })
+  PSEUDONYM_MASTER_KEY = DEV_PSEUDONYM_MASTER_KEY;
+
+  /** Counts from 1 up to this are shown as "*" (domain.md: 7, partly confirmed). */
+  @Transform(toInt)
+  @IsInt({ message: 'SUPPRESSION_THRESHOLD must be a whole number' })
+  @Min(0)
+  SUPPRESSION_THRESHOLD = 7;
+
+  /** Larger counts are rounded to the nearest multiple of this (domain.md: 5). */
+  @Transform(toInt)
+  @IsInt({ message: 'SUPPRESSION_ROUNDING_BASE must be a whole number' })
+  @Min(1)
+  SUPPRESSION_ROUNDING_BASE = 5;
+
+  /** The largest page a feed request may ask for; pages are streamed, so this bounds time, not memory. */
+  @Transform(toInt)
+  @IsInt({ message: 'FEED_MAX_PAGE_SIZE must be a whole number' })
+  @Min(1)
+  FEED_MAX_PAGE_SIZE = 100_000;
+}
+
+export const OUTCOMES_SCHEMA = 'outcomes';
+export const OUTCOMES_SERVICE = ServiceName.Outcomes;

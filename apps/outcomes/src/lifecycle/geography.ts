@@ -1,0 +1,21 @@
+import reference from '../../reference/practices.json';
+
+export interface PracticeGeography {
+  practiceOdsCode: string;
+  pcnOdsCode: string | null;
+  subIcbCode: string | null;
+  icbCode: string | null;
+}
+
+const PRACTICES = new Map(reference.practices.map((practice) => [practice.odsCode, practice]));
+
+/** Where a practice sits in the commissioning hierarchy; an unknown practice keeps only its own code. */
+export function geographyOf(practiceOdsCode: string): PracticeGeography {
+  const practice = PRACTICES.get(practiceOdsCode);
+  return {
+    practiceOdsCode,
+    pcnOdsCode: practice?.pcnOdsCode ?? null,
+    subIcbCode: practice?.subIcbCode ?? null,
+    icbCode: practice?.icbCode ?? null,
+  };
+}

@@ -1,0 +1,146 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { EventEnvelope, EventTypeName } from '@app/shared';
+import { Secrets } from '../privacy/secrets';
+import { Projection, ReferralProjection, project } from './projector';
+import { StoredEvent, nhsNumberOf, storedDataOf } from './stored-event';
+
+const S = '"outcomes"';
+
+/**
+ * The append-only event store and the projection derived from it. The store is the one source of truth:
+ * after every append the referral's projection, anomalies and measures are recomputed from its events,
+ * so events arriving out of order settle into the same result as events arriving in order.
+ */
+@Injectable()
+export class LifecycleStore {
+  private readonly logger = new Logger(LifecycleStore.name);
+
+  constructor(private readonly secrets: Secrets) {}
+
+  /** Serialises work on one referral across concurrent consumers and API calls, until the transaction ends. */
+  async lockReferral(manager: EntityManager, referralId: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7131))`, [referralId]);
+  }
+
+  /** Appends an event and refreshes its referral's projection. A repeated event id changes nothing. */
+  async ingest(manager: EntityManager, envelope: EventEnvelope): Promise<{ appended: boolean; projection: Projection }> {
+    await this.lockReferral(manager, envelope.referralId);
+    const appended = await this.append(manager, envelope);
+    const projection = await this.reproject(manager, envelope.referralId);
+    for (const anomaly of projection.anomalies.filter((candidate) => candidate.eventId === envelope.id)) {
+      this.logger.warn(`Anomaly on referral ${envelope.referralId}: ${anomaly.reason}`);
+    }
+    return { appended, projection };
+  }
+
+  private async append(manager: EntityManager, envelope: EventEnvelope): Promise<boolean> {
+    const inserted = await manager.query(
+      `INSERT INTO ${S}."outcome_event" ("event_id", "type", "version", "referral_id", "occurred_at", "source", "correlation_id", "data")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT ("event_id") DO NOTHING RETURNING "seq"`,
+      [
+        envelope.id,
+        envelope.type,
+        envelope.version,
+        envelope.referralId,
+        envelope.occurredAt,
+        envelope.source,
+        envelope.correlationId,
+        JSON.stringify(storedDataOf(envelope)),
+      ],
+    );
+    const nhsNumber = nhsNumberOf(envelope);
+    if (inserted.length > 0 && nhsNumber) {
+      await manager.query(
+        `INSERT INTO ${S}."referral_identity" ("referral_id", "nhs_number_sealed") VALUES ($1, $2) ON CONFLICT ("referral_id") DO NOTHING`,
+        [envelope.referralId, this.secrets.encryptNhsNumber(nhsNumber)],
+      );
+    }
+    return inserted.length > 0;
+  }
+
+  async events(manager: EntityManager, referralId: string): Promise<StoredEvent[]> {
+    const rows: Array<{ seq: string; event_id: string; type: EventTypeName; occurred_at: Date; data: StoredEvent['data'] }> = await manager.query(
+      `SELECT "seq", "event_id", "type", "occurred_at", "data" FROM ${S}."outcome_event" WHERE "referral_id" = $1 ORDER BY "seq"`,
+      [referralId],
+    );
+    return rows.map((row) => ({ seq: Number(row.seq), eventId: row.event_id, type: row.type, referralId, occurredAt: row.occurred_at, data: row.data }));
+  }
+
+  async reproject(manager: EntityManager, referralId: string): Promise<Projection> {
+    const projection = project(referralId, await this.events(manager, referralId));
+    await this.saveReferral(manager, projection.referral);
+    const anomalyIds = projection.anomalies.map((anomaly) => anomaly.eventId);
+    await manager.query(`DELETE FROM ${S}."referral_anomaly" WHERE "referral_id" = $1 AND NOT ("event_id" = ANY($2::uuid[]))`, [referralId, anomalyIds]);
+    for (const anomaly of projection.anomalies) {
+      await manager.query(
+        `INSERT INTO ${S}."referral_anomaly" ("event_id", "referral_id", "event_type", "from_status", "reason") VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT ("event_id") DO UPDATE SET "from_status" = EXCLUDED."from_status", "reason" = EXCLUDED."reason"`,
+        [anomaly.eventId, referralId, anomaly.eventType, anomaly.fromStatus, anomaly.reason],
+      );
+    }
+    const measureEvents = projection.measures.map((measure) => measure.eventId);
+    await manager.query(`DELETE FROM ${S}."measure" WHERE "referral_id" = $1 AND NOT ("event_id" = ANY($2::uuid[]))`, [referralId, measureEvents]);
+    for (const measure of projection.measures) {
+      await manager.query(
+        `INSERT INTO ${S}."measure" ("id", "event_id", "referral_id", "measure", "timepoint", "items", "score", "recorded_at", "recorded_by_kind", "recorded_by_id")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT ("event_id") DO NOTHING`,
+        [
+          measure.measureId,
+          measure.eventId,
+          referralId,
+          measure.measure,
+          measure.timepoint,
+          measure.items,
+          JSON.stringify(measure.score),
+          measure.recordedAt,
+          measure.recordedBy.kind,
+          measure.recordedBy.id,
+        ],
+      );
+    }
+    return projection;
+  }
+
+  async referral(manager: EntityManager, referralId: string): Promise<ReferralProjection | null> {
+    const events = await this.events(manager, referralId);
+    return events.length === 0 ? null : project(referralId, events).referral;
+  }
+
+  private async saveReferral(manager: EntityManager, referral: ReferralProjection): Promise<void> {
+    const columns: Array<[string, unknown]> = [
+      ['referral_id', referral.referralId],
+      ['status', referral.status],
+      ['practice_ods_code', referral.practiceOdsCode],
+      ['pcn_ods_code', referral.pcnOdsCode],
+      ['sub_icb_code', referral.subIcbCode],
+      ['icb_code', referral.icbCode],
+      ['needs', referral.needs],
+      ['urgency', referral.urgency],
+      ['age_band', referral.ageBand],
+      ['sex', referral.sex],
+      ['postcode_district', referral.postcodeDistrict],
+      ['assignees', referral.assignees],
+      ['organisation_ids', referral.organisationIds],
+      ['received_at', referral.receivedAt],
+      ['routed_at', referral.routedAt],
+      ['accepted_at', referral.acceptedAt],
+      ['declined_at', referral.declinedAt],
+      ['first_contact_at', referral.firstContactAt],
+      ['first_session_at', referral.firstSessionAt],
+      ['completed_at', referral.completedAt],
+      ['closed_at', referral.closedAt],
+      ['sessions_attended', referral.sessionsAttended],
+      ['sessions_missed', referral.sessionsMissed],
+      ['decline_reason', referral.declineReason],
+      ['close_reason', referral.closeReason],
+      ['last_event_at', referral.lastEventAt],
+    ];
+    const names = columns.map(([name]) => `"${name}"`);
+    await manager.query(
+      `INSERT INTO ${S}."referral" (${names.join(', ')}, "updated_at") VALUES (${columns.map((_, index) => `$${index + 1}`).join(', ')}, now())
+       ON CONFLICT ("referral_id") DO UPDATE SET ${names.slice(1).map((name) => `${name} = EXCLUDED.${name}`).join(', ')}, "updated_at" = now()`,
+      columns.map(([, value]) => value),
+    );
+  }
+}

@@ -1,0 +1,193 @@
+import { EventType } from '@app/shared';
+import { ReferralStatusValue, transition } from './state-machine';
+import { DecisionData, MeasureData, OutcomeData, ReceivedData, RoutedData, StoredEvent, UnroutedData } from './stored-event';
+
+/** One referral as the event store says it stands: a pure function of its events. */
+export interface ReferralProjection {
+  referralId: string;
+  status: ReferralStatusValue | null;
+  practiceOdsCode: string | null;
+  pcnOdsCode: string | null;
+  subIcbCode: string | null;
+  icbCode: string | null;
+  needs: string[];
+  urgency: string | null;
+  ageBand: string | null;
+  sex: string | null;
+  postcodeDistrict: string | null;
+  /** Who may record outcomes: "link-worker:<id>" or "organisation:<id>". */
+  assignees: string[];
+  /** Organisations the referral was sent to or accepted by. */
+  organisationIds: string[];
+  receivedAt: Date | null;
+  routedAt: Date | null;
+  acceptedAt: Date | null;
+  declinedAt: Date | null;
+  firstContactAt: Date | null;
+  firstSessionAt: Date | null;
+  completedAt: Date | null;
+  closedAt: Date | null;
+  sessionsAttended: number;
+  sessionsMissed: number;
+  declineReason: string | null;
+  closeReason: string | null;
+  lastEventAt: Date | null;
+}
+
+export interface Anomaly {
+  eventId: string;
+  eventType: string;
+  fromStatus: ReferralStatusValue | null;
+  reason: string;
+}
+
+export interface AppliedMeasure extends MeasureData {
+  eventId: string;
+}
+
+export interface Projection {
+  referral: ReferralProjection;
+  anomalies: Anomaly[];
+  measures: AppliedMeasure[];
+}
+
+export function emptyProjection(referralId: string): ReferralProjection {
+  return {
+    referralId,
+    status: null,
+    practiceOdsCode: null,
+    pcnOdsCode: null,
+    subIcbCode: null,
+    icbCode: null,
+    needs: [],
+    urgency: null,
+    ageBand: null,
+    sex: null,
+    postcodeDistrict: null,
+    assignees: [],
+    organisationIds: [],
+    receivedAt: null,
+    routedAt: null,
+    acceptedAt: null,
+    declinedAt: null,
+    firstContactAt: null,
+    firstSessionAt: null,
+    completedAt: null,
+    closedAt: null,
+    sessionsAttended: 0,
+    sessionsMissed: 0,
+    declineReason: null,
+    closeReason: null,
+    lastEventAt: null,
+  };
+}
+
+/** Events in the order they happened; the store's sequence breaks ties. */
+export function inLifecycleOrder(events: StoredEvent[]): StoredEvent[] {
+  return [...events].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.seq - b.seq);
+}
+
+function reasonOf(event: StoredEvent): string | undefined {
+  const reason = (event.data as { reason?: string | null }).reason;
+  return reason ?? undefined;
+}
+
+function add(list: string[], item: string): string[] {
+  return list.includes(item) ? list : [...list, item];
+}
+
+/**
+ * Folds a referral's events through the state machine. An event the machine refuses is reported as an
+ * anomaly and has no effect, so an impossible history is visible rather than silently "fixed".
+ */
+export function project(referralId: string, events: StoredEvent[]): Projection {
+  let referral = emptyProjection(referralId);
+  const anomalies: Anomaly[] = [];
+  const measures: AppliedMeasure[] = [];
+  for (const event of inLifecycleOrder(events)) {
+    const step = transition(referral.status, { type: event.type, reason: reasonOf(event) });
+    if (!step.allowed) {
+      anomalies.push({ eventId: event.eventId, eventType: event.type, fromStatus: referral.status, reason: step.reason });
+      continue;
+    }
+    referral = apply({ ...referral, status: step.status, lastEventAt: event.occurredAt }, event);
+    if (event.type === EventType.MeasureRecorded) measures.push({ ...(event.data as MeasureData), eventId: event.eventId });
+  }
+  return { referral, anomalies, measures };
+}
+
+function apply(referral: ReferralProjection, event: StoredEvent): ReferralProjection {
+  switch (event.type) {
+    case EventType.ReferralReceived: {
+      const data = event.data as ReceivedData;
+      return {
+        ...referral,
+        practiceOdsCode: data.practiceOdsCode,
+        pcnOdsCode: data.pcnOdsCode,
+        subIcbCode: data.subIcbCode,
+        icbCode: data.icbCode,
+        needs: data.needs,
+        urgency: data.urgency,
+        ageBand: data.ageBand,
+        sex: data.sex,
+        postcodeDistrict: data.postcodeDistrict,
+        receivedAt: new Date(data.receivedAt),
+      };
+    }
+    case EventType.ReferralRouted: {
+      const data = event.data as RoutedData;
+      let assignees = add(referral.assignees, `link-worker:${data.linkWorkerId}`);
+      let organisationIds = referral.organisationIds;
+      for (const task of data.tasks) {
+        assignees = add(assignees, `${task.recipientType}:${task.recipientId}`);
+        if (task.recipientType === 'organisation') organisationIds = add(organisationIds, task.recipientId);
+      }
+      return { ...referral, assignees, organisationIds, routedAt: referral.routedAt ?? event.occurredAt };
+    }
+    case EventType.ReferralUnrouted: {
+      const data = event.data as UnroutedData;
+      const assignees = data.fallbackLinkWorkerId ? add(referral.assignees, `link-worker:${data.fallbackLinkWorkerId}`) : referral.assignees;
+      return { ...referral, assignees };
+    }
+    case EventType.ReferralAccepted: {
+      const data = event.data as DecisionData;
+      let assignees = add(referral.assignees, `${data.recipientType}:${data.recipientId}`);
+      let organisationIds = referral.organisationIds;
+      if (data.organisationId) {
+        assignees = add(assignees, `organisation:${data.organisationId}`);
+        organisationIds = add(organisationIds, data.organisationId);
+      }
+      return { ...referral, assignees, organisationIds, acceptedAt: referral.acceptedAt ?? new Date(data.decidedAt ?? event.occurredAt) };
+    }
+    case EventType.ReferralDeclined: {
+      const data = event.data as DecisionData;
+      // A recipient that declined no longer records outcomes for the referral.
+      const assignees = referral.assignees.filter((assignee) => assignee !== `${data.recipientType}:${data.recipientId}`);
+      const moved = referral.status === 'declined';
+      return {
+        ...referral,
+        assignees,
+        declinedAt: moved ? (referral.declinedAt ?? new Date(data.decidedAt ?? event.occurredAt)) : referral.declinedAt,
+        declineReason: moved ? (data.reason ?? referral.declineReason) : referral.declineReason,
+      };
+    }
+    case EventType.ReferralContacted: {
+      const data = event.data as OutcomeData;
+      return { ...referral, firstContactAt: referral.firstContactAt ?? new Date(data.occurredAt) };
+    }
+    case EventType.SessionAttended: {
+      const data = event.data as OutcomeData;
+      return { ...referral, sessionsAttended: referral.sessionsAttended + 1, firstSessionAt: referral.firstSessionAt ?? new Date(data.occurredAt) };
+    }
+    case EventType.SessionMissed:
+      return { ...referral, sessionsMissed: referral.sessionsMissed + 1 };
+    case EventType.ReferralCompleted:
+      return { ...referral, completedAt: new Date((event.data as OutcomeData).occurredAt) };
+    case EventType.ReferralClosed: {
+      const data = event.data as OutcomeData;
+      return { ...referral, closedAt: new Date(data.occurredAt), closeReason: data.reason ?? (referral.completedAt ? 'completed' : null) };
+    }
+    default:
+      return referral;
+  }
+}

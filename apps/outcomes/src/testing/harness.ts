@@ -1,0 +1,126 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import {
+  EventEnvelope,
+  EventPayloads,
+  EventType,
+  EventTypeName,
+  ReferralReceivedPayload,
+  ServiceName,
+  createEvent,
+  createServiceApp,
+  eventJobOptions,
+  eventQueueName,
+  loadEnvironment,
+  producerConnection,
+} from '@app/shared';
+import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually } from '@app/shared/testing';
+import { OutcomesAppModule } from '../app.module';
+import { OUTCOMES_SCHEMA, OutcomesEnvironment } from '../environment';
+
+/** The outcomes service on a database and Redis prefix of its own, consuming its real queue. */
+export interface OutcomesHarness {
+  app: NestFastifyApplication;
+  dataSource: DataSource;
+  env: OutcomesEnvironment;
+  database: TestDatabase;
+  redis: TestRedis;
+  /** Puts envelopes on the outcomes queue the way the outbox relay does (job id = event id). */
+  deliver(...envelopes: EventEnvelope[]): Promise<void>;
+  /** Delivers an envelope again under a fresh job id (as a replay or a relay crash would) and waits until it was handled. */
+  redeliver(envelope: EventEnvelope): Promise<void>;
+  request(options: { method?: 'GET' | 'POST'; url: string; headers?: Record<string, string>; payload?: unknown }): Promise<{
+    statusCode: number;
+    headers: Record<string, string | string[] | number | undefined>;
+    body: string;
+    json<T = any>(): T;
+  }>;
+  close(): Promise<void>;
+}
+
+export async function startOutcomes(label: string, overrides: Record<string, string> = {}): Promise<OutcomesHarness> {
+  const database = await createTestDatabase(label);
+  const redis = createTestRedisPrefix(label);
+  const env = loadEnvironment(OutcomesEnvironment, {
+    DATABASE_URL: database.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: redis.prefix,
+    LOG_LEVEL: 'silent',
+    EVENT_BACKOFF_MS: '20',
+    EVENT_MAX_ATTEMPTS: '3',
+    OUTBOX_POLL_MS: '20',
+    ...overrides,
+  });
+  const app = await createServiceApp({
+    module: OutcomesAppModule.forEnvironment(env),
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    schemas: [OUTCOMES_SCHEMA],
+  });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  const connection = producerConnection(redis.url);
+  const queue = new Queue(eventQueueName(ServiceName.Outcomes), { connection, prefix: redis.prefix });
+  return {
+    app,
+    dataSource: app.get(DataSource),
+    env,
+    database,
+    redis,
+    deliver: async (...envelopes) => {
+      await queue.addBulk(envelopes.map((envelope) => ({ name: envelope.type, data: envelope, opts: { ...eventJobOptions({ maxAttempts: env.EVENT_MAX_ATTEMPTS, backoffMs: env.EVENT_BACKOFF_MS }), jobId: envelope.id } })));
+    },
+    redeliver: async (envelope) => {
+      const job = await queue.add(envelope.type, envelope, { jobId: `${envelope.id}.again.${randomUUID()}` });
+      await eventually(async () => (await job.isCompleted()) || (await job.isFailed()));
+    },
+    request: async ({ method = 'GET', url, headers = {}, payload }) => {
+      const response = await app.getHttpAdapter().getInstance().inject({ method, url, headers, payload: payload as never });
+      return { statusCode: response.statusCode, headers: response.headers, body: response.body, json: () => JSON.parse(response.body) };
+    },
+    close: async () => {
+      await queue.close();
+      connection.disconnect();
+      await app.close();
+      await database.drop();
+      await redis.cleanup();
+    },
+  };
+}
+
+export const SAMPLE_NHS_NUMBER = '9434765919';
+
+export function receivedEvent(overrides: Partial<ReferralReceivedPayload> & { referralId?: string; occurredAt?: Date } = {}): EventEnvelope<typeof EventType.ReferralReceived> {
+  const { referralId = randomUUID(), occurredAt = new Date('2026-11-02T09:00:00Z'), ...payload } = overrides;
+  return createEvent({
+    type: EventType.ReferralReceived,
+    referralId,
+    correlationId: randomUUID(),
+    source: ServiceName.ReferralIntake,
+    occurredAt,
+    payload: {
+      practiceOdsCode: 'A81001',
+      needs: ['loneliness'],
+      urgency: 'routine',
+      consentToShare: true,
+      patient: {
+        nhsNumber: SAMPLE_NHS_NUMBER,
+        givenName: 'Margaret',
+        familyName: 'Oyelaran',
+        dateOfBirth: '1948-02-11',
+        sex: 'female',
+        postcode: 'TS1 2AA',
+        phone: '07700900123',
+        email: 'margaret@example.com',
+      },
+      receivedAt: occurredAt.toISOString(),
+      ...payload,
+    },
+  });
+}
+
+export function followUp<T extends EventTypeName>(type: T, referralId: string, payload: EventPayloads[T], occurredAt: Date): EventEnvelope<T> {
+  return createEvent({ type, referralId, correlationId: randomUUID(), source: 'test', occurredAt, payload });
+}
