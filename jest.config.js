@@ -13,4 +13,6 @@ module.exports = {
   testTimeout: 60000,
   maxWorkers: 2,
   setupFiles: ['reflect-metadata'],
+  // Closed ioredis sockets can outlive a suite by a moment; a lingering handle must never hang CI.
+  forceExit: true,
 };

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, eventQueueName } from '../events';
-import { producerConnection } from './redis-connections';
+import { producerConnection, whenRedisReady } from './redis-connections';
 import { EventTransportOptions, eventJobOptions } from './transport-options';
 
 export interface DeadLetter {
@@ -61,6 +61,7 @@ export class DeadLetterStore {
     const connection = producerConnection(this.options.redisUrl);
     const queue = new Queue(eventQueueName(this.options.service), { connection, prefix: this.options.redisPrefix });
     try {
+      await whenRedisReady(connection);
       await queue.add(envelope.type, envelope, { ...eventJobOptions(this.options), jobId: `${envelope.id}.replay.${Date.now()}` });
     } finally {
       await queue.close();

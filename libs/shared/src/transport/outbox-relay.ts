@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, eventQueueName, subscribersOf } from '../events';
-import { producerConnection } from './redis-connections';
+import { producerConnection, whenRedisReady } from './redis-connections';
 import { EventTransportOptions, eventJobOptions } from './transport-options';
 
 const BATCH_SIZE = 200;
@@ -25,6 +25,7 @@ export class OutboxRelay {
   private readonly queues = new Map<string, Queue>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private stopped = false;
   private inFlight: Promise<unknown> = Promise.resolve();
   private failures = 0;
 
@@ -42,6 +43,8 @@ export class OutboxRelay {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     await this.inFlight;
@@ -61,6 +64,7 @@ export class OutboxRelay {
 
   async relayBatch(): Promise<number> {
     const schema = this.options.schema;
+    await whenRedisReady(this.connection);
     return this.dataSource.transaction(async (manager) => {
       const rows: OutboxRow[] = await manager.query(
         `SELECT "id", "envelope" FROM "${schema}"."outbox" WHERE "published_at" IS NULL ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED`,

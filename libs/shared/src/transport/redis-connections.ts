@@ -16,3 +16,23 @@ export function workerConnection(url: string): IORedis {
   redis.on('error', () => undefined);
   return redis;
 }
+
+/**
+ * Waits briefly for a fail-fast connection to be usable. Without an offline queue, a command sent while
+ * the socket is still (re)connecting fails even though Redis is up.
+ */
+export async function whenRedisReady(redis: IORedis, timeoutMs = 2000): Promise<void> {
+  if (redis.status === 'ready') return;
+  if (redis.status === 'wait') redis.connect().catch(() => undefined);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`Redis not ready (${redis.status})`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}
