@@ -7,6 +7,7 @@ import { OUTCOMES_SCHEMA, OUTCOMES_SERVICE, OutcomesEnvironment } from './enviro
 import { FeedsModule } from './feeds/feeds.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { RecordingModule } from './recording/recording.module';
 
 @Module({})
 export class OutcomesAppModule implements NestModule {
@@ -36,6 +37,7 @@ export class OutcomesAppModule implements NestModule {
         AuditModule,
         LifecycleModule,
         FeedsModule,
+        RecordingModule,
       ],
     };
   }

@@ -4,9 +4,10 @@ import { CreateAccessAudit1764200000002 } from './audit/migrations/1764200000002
 import { CreateCommissioners1764200000001 } from './commissioners/migrations/1764200000001-create-commissioners';
 import { OUTCOMES_SCHEMA } from './environment';
 import { CreateLifecycle1764200000000 } from './lifecycle/migrations/1764200000000-create-lifecycle';
+import { CreateRecording1764200000003 } from './recording/migrations/1764200000003-create-recording';
 
 /** Every outcomes migration, oldest first. */
-export const OUTCOMES_MIGRATIONS = [CreateLifecycle1764200000000, CreateCommissioners1764200000001, CreateAccessAudit1764200000002];
+export const OUTCOMES_MIGRATIONS = [CreateLifecycle1764200000000, CreateCommissioners1764200000001, CreateAccessAudit1764200000002, CreateRecording1764200000003];
 
 /** A DataSource on the outcomes schema with its migrations applied: for CLIs, scripts and tests. */
 export async function openOutcomesDataSource(databaseUrl: string): Promise<DataSource> {

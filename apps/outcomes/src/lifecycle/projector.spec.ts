@@ -1,0 +1,81 @@
+import { EventType, EventTypeName } from '@app/shared';
+import { project } from './projector';
+import { StoredData, StoredEvent } from './stored-event';
+
+const referralId = '6f1c1e4e-8a8a-4d4b-9a57-3c1f0d4e2b10';
+const linkWorker = '11111111-1111-4111-8111-111111111111';
+const organisation = '22222222-2222-4222-8222-222222222222';
+let seq = 0;
+
+function event(type: EventTypeName, at: string, data: Partial<Record<string, unknown>> = {}): StoredEvent {
+  seq += 1;
+  return { seq, eventId: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`, type, referralId, occurredAt: new Date(at), data: data as StoredData };
+}
+
+const received = () =>
+  event(EventType.ReferralReceived, '2026-11-02T09:00:00Z', {
+    practiceOdsCode: 'A81001',
+    pcnOdsCode: 'U81001',
+    subIcbCode: '16C',
+    icbCode: 'QHM',
+    needs: ['loneliness'],
+    urgency: 'routine',
+    ageBand: '65-74',
+    sex: 'female',
+    postcodeDistrict: 'TS1',
+    receivedAt: '2026-11-02T09:00:00Z',
+  });
+const recordedBy = { kind: 'organisation', id: organisation };
+
+describe('the referral projection', () => {
+  it('follows a whole journey and keeps its timings', () => {
+    const { referral, anomalies } = project(referralId, [
+      received(),
+      event(EventType.ReferralRouted, '2026-11-02T09:01:00Z', { linkWorkerId: linkWorker, tasks: [{ recipientType: 'organisation', recipientId: organisation }] }),
+      event(EventType.ReferralAccepted, '2026-11-03T10:00:00Z', { recipientType: 'organisation', recipientId: organisation, decidedAt: '2026-11-03T10:00:00Z', organisationId: organisation }),
+      event(EventType.ReferralContacted, '2026-11-04T10:00:00Z', { recordedBy, occurredAt: '2026-11-04T09:30:00Z' }),
+      event(EventType.SessionAttended, '2026-11-10T10:00:00Z', { recordedBy, occurredAt: '2026-11-10T10:00:00Z' }),
+      event(EventType.SessionMissed, '2026-11-17T10:00:00Z', { recordedBy, occurredAt: '2026-11-17T10:00:00Z' }),
+      event(EventType.SessionAttended, '2026-11-24T10:00:00Z', { recordedBy, occurredAt: '2026-11-24T10:00:00Z' }),
+      event(EventType.ReferralCompleted, '2026-12-01T10:00:00Z', { recordedBy, occurredAt: '2026-12-01T10:00:00Z' }),
+      event(EventType.ReferralClosed, '2026-12-01T11:00:00Z', { recordedBy, occurredAt: '2026-12-01T11:00:00Z', reason: null }),
+    ]);
+    expect(anomalies).toEqual([]);
+    expect(referral).toMatchObject({
+      status: 'closed',
+      sessionsAttended: 2,
+      sessionsMissed: 1,
+      closeReason: 'completed',
+      firstContactAt: new Date('2026-11-04T09:30:00Z'),
+      assignees: [`link-worker:${linkWorker}`, `organisation:${organisation}`],
+      organisationIds: [organisation],
+    });
+  });
+
+  it('records an impossible event as an anomaly and does not apply it', () => {
+    const completedEarly = event(EventType.ReferralCompleted, '2026-11-02T10:00:00Z', { recordedBy, occurredAt: '2026-11-02T10:00:00Z' });
+    const { referral, anomalies } = project(referralId, [received(), completedEarly]);
+    expect(referral.status).toBe('received');
+    expect(referral.completedAt).toBeNull();
+    expect(anomalies).toEqual([{ eventId: completedEarly.eventId, eventType: EventType.ReferralCompleted, fromStatus: 'received', reason: expect.any(String) }]);
+  });
+
+  it('settles to the same result whichever order the events arrived in', () => {
+    const events = [received(), event(EventType.ReferralRouted, '2026-11-02T09:01:00Z', { linkWorkerId: linkWorker, tasks: [] })];
+    const inOrder = project(referralId, events);
+    const reversed = project(referralId, [...events].reverse().map((stored, index) => ({ ...stored, seq: index + 1 })));
+    expect(reversed).toEqual(inOrder);
+    expect(inOrder.referral.status).toBe('routed');
+  });
+
+  it('stops a recipient that declined from recording outcomes', () => {
+    const { referral } = project(referralId, [
+      received(),
+      event(EventType.ReferralRouted, '2026-11-02T09:01:00Z', { linkWorkerId: linkWorker, tasks: [{ recipientType: 'organisation', recipientId: organisation }] }),
+      event(EventType.ReferralDeclined, '2026-11-03T09:00:00Z', { recipientType: 'organisation', recipientId: organisation, decidedAt: '2026-11-03T09:00:00Z', reason: 'no-capacity' }),
+    ]);
+    expect(referral.status).toBe('declined');
+    expect(referral.declineReason).toBe('no-capacity');
+    expect(referral.assignees).toEqual([`link-worker:${linkWorker}`]);
+  });
+});

@@ -1,0 +1,50 @@
+import { EventType, FieldProblem } from '@app/shared';
+import closeReasons from '../../reference/close-reasons.json';
+
+/** The outcome facts organisations and link workers record, as they name them, and the event each becomes. */
+export const OUTCOME_EVENTS = {
+  contacted: EventType.ReferralContacted,
+  'session-attended': EventType.SessionAttended,
+  'did-not-attend': EventType.SessionMissed,
+  completed: EventType.ReferralCompleted,
+  closed: EventType.ReferralClosed,
+} as const;
+
+export type OutcomeKind = keyof typeof OUTCOME_EVENTS;
+
+export const CLOSE_REASONS: readonly string[] = closeReasons.reasons.map((reason) => reason.code);
+
+export interface OutcomeInput {
+  type: OutcomeKind;
+  occurredAt: Date;
+  reason: string | null;
+}
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+export function validateOutcome(body: unknown, now: Date = new Date(), allowed: readonly string[] = ['type', 'occurredAt', 'reason']): { problems: FieldProblem[] } | { outcome: OutcomeInput } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { problems: [{ pointer: '', detail: 'the body must be a JSON object' }] };
+  const input = body as Record<string, unknown>;
+  const problems: FieldProblem[] = [];
+  if (!Object.hasOwn(OUTCOME_EVENTS, String(input.type))) {
+    problems.push({ pointer: '/type', detail: `type must be one of ${Object.keys(OUTCOME_EVENTS).join(', ')}` });
+  }
+  let occurredAt = now;
+  if (input.occurredAt !== undefined) {
+    const parsed = typeof input.occurredAt === 'string' && ISO_DATE_TIME.test(input.occurredAt) ? new Date(input.occurredAt) : new Date(NaN);
+    if (Number.isNaN(parsed.getTime())) problems.push({ pointer: '/occurredAt', detail: 'occurredAt must be an ISO 8601 date or date-time' });
+    else if (parsed.getTime() > now.getTime() + 5 * 60_000) problems.push({ pointer: '/occurredAt', detail: 'occurredAt must not be in the future' });
+    else occurredAt = parsed;
+  }
+  let reason: string | null = null;
+  if (input.reason !== undefined && input.reason !== null) {
+    if (input.type !== 'closed') problems.push({ pointer: '/reason', detail: 'a reason is recorded only when closing a referral' });
+    else if (!CLOSE_REASONS.includes(String(input.reason))) problems.push({ pointer: '/reason', detail: `reason must be one of ${CLOSE_REASONS.join(', ')}` });
+    else reason = String(input.reason);
+  }
+  for (const key of Object.keys(input).filter((key) => !allowed.includes(key))) {
+    problems.push({ pointer: `/${key}`, detail: `${key} is not a field of an outcome` });
+  }
+  if (problems.length > 0) return { problems };
+  return { outcome: { type: input.type as OutcomeKind, occurredAt, reason } };
+}

@@ -1,0 +1,30 @@
+import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
+import { ProblemException, problem } from '@app/shared';
+import { bearerToken } from '../http/bearer';
+import { Recorder, findRecorderByKey } from './recorders';
+
+type WithRecorder = FastifyRequest & { recorder?: Recorder };
+
+/** The outcome API answers to an organisation's or link worker's key: Authorization: Bearer <key>. */
+@Injectable()
+export class RecorderGuard implements CanActivate {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<WithRecorder>();
+    const key = bearerToken(request.headers.authorization);
+    const recorder = key ? await findRecorderByKey(this.dataSource, key) : null;
+    if (!recorder) {
+      throw new ProblemException(problem(401, 'An organisation or link worker API key is required: Authorization: Bearer <key>.'), { 'WWW-Authenticate': 'Bearer' });
+    }
+    request.recorder = recorder;
+    return true;
+  }
+}
+
+export const CurrentRecorder = createParamDecorator((_data: unknown, context: ExecutionContext): Recorder => {
+  return context.switchToHttp().getRequest<WithRecorder>().recorder as Recorder;
+});

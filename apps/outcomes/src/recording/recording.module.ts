@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { RawJsonBodyParser } from '../http/raw-json-body';
+import { LifecycleModule } from '../lifecycle/lifecycle.module';
+import { RecorderGuard } from './recorder.guard';
+import { RecordingController } from './recording.controller';
+import { RecordingService } from './recording.service';
+import { WebhookController } from './webhook.controller';
+
+@Module({
+  imports: [LifecycleModule],
+  controllers: [RecordingController, WebhookController],
+  providers: [RecordingService, RecorderGuard, RawJsonBodyParser],
+})
+export class RecordingModule {}

@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { EventPublisher, EventType, EventTypeName, FieldProblem, ProblemException, PublishInput, problem } from '@app/shared';
+import { LifecycleStore } from '../lifecycle/lifecycle.store';
+import { ReferralProjection } from '../lifecycle/projector';
+import { transition } from '../lifecycle/state-machine';
+import { validateMeasure } from '../measures/instruments';
+import { OUTCOME_EVENTS, validateOutcome } from './outcome-input';
+import { Recorder } from './recorders';
+
+export interface RecordedOutcome {
+  eventId: string;
+  referralId: string;
+  type: string;
+  status: string | null;
+}
+
+export interface RecordedMeasure extends RecordedOutcome {
+  measureId: string;
+  measure: string;
+  timepoint: string;
+  score: Record<string, number>;
+}
+
+function invalid(problems: FieldProblem[]): ProblemException {
+  return new ProblemException(problem(400, 'The request is invalid; nothing was recorded.', { errors: problems }));
+}
+
+/**
+ * Records outcomes and measures from organisations and link workers. Each is checked against the
+ * referral's state machine, then stored in the event store and published through the outbox in one
+ * transaction; when the event comes back on our own queue, the store already has it and nothing changes.
+ */
+@Injectable()
+export class RecordingService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: LifecycleStore,
+    private readonly events: EventPublisher,
+  ) {}
+
+  async recordOutcome(recorder: Recorder, referralId: string, body: unknown, manager?: EntityManager, allowedFields?: string[]): Promise<RecordedOutcome> {
+    const result = validateOutcome(body, new Date(), allowedFields);
+    if ('problems' in result) throw invalid(result.problems);
+    const { outcome } = result;
+    const type = OUTCOME_EVENTS[outcome.type];
+    return this.inTransaction(manager, async (tx) => {
+      const referral = await this.assigned(tx, recorder, referralId);
+      this.assertAllowed(referral, type, outcome.reason ?? undefined);
+      this.assertAfterReceipt(referral, outcome.occurredAt, '/occurredAt');
+      const recordedBy = { kind: recorder.kind, id: recorder.id };
+      const organisationId = recorder.kind === 'organisation' ? recorder.id : undefined;
+      const payload = { recordedBy, occurredAt: outcome.occurredAt.toISOString(), ...(organisationId ? { organisationId } : {}), ...(outcome.reason ? { reason: outcome.reason } : {}) };
+      const stored = await this.append(tx, type, { referralId, payload } as PublishInput<typeof type>);
+      return { eventId: stored.eventId, referralId, type, status: stored.status };
+    });
+  }
+
+  async recordMeasure(recorder: Recorder, referralId: string, body: unknown, manager?: EntityManager): Promise<RecordedMeasure> {
+    const result = validateMeasure(body);
+    if ('problems' in result) throw invalid(result.problems);
+    const { measure } = result;
+    return this.inTransaction(manager, async (tx) => {
+      const referral = await this.assigned(tx, recorder, referralId);
+      this.assertAllowed(referral, EventType.MeasureRecorded);
+      this.assertAfterReceipt(referral, measure.recordedAt, '/recordedAt');
+      const measureId = randomUUID();
+      const stored = await this.append(tx, EventType.MeasureRecorded, {
+        referralId,
+        payload: {
+          measureId,
+          measure: measure.measure,
+          timepoint: measure.timepoint,
+          items: measure.items,
+          score: measure.score,
+          recordedAt: measure.recordedAt.toISOString(),
+          recordedBy: { kind: recorder.kind, id: recorder.id },
+        },
+      });
+      return { eventId: stored.eventId, referralId, type: EventType.MeasureRecorded, status: stored.status, measureId, measure: measure.measure, timepoint: measure.timepoint, score: measure.score };
+    });
+  }
+
+  private inTransaction<T>(manager: EntityManager | undefined, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return manager ? work(manager) : this.dataSource.transaction(work);
+  }
+
+  /** Unknown referrals and referrals tasked to someone else look the same: 404, so ids cannot be probed. */
+  private async assigned(manager: EntityManager, recorder: Recorder, referralId: string): Promise<ReferralProjection> {
+    await this.store.lockReferral(manager, referralId);
+    const referral = await this.store.referral(manager, referralId);
+    if (!referral || !referral.assignees.includes(`${recorder.kind}:${recorder.id}`)) {
+      throw new ProblemException(problem(404, `No referral ${referralId} is tasked to this ${recorder.kind}.`));
+    }
+    return referral;
+  }
+
+  private assertAllowed(referral: ReferralProjection, type: EventTypeName, reason?: string): void {
+    const step = transition(referral.status, { type, reason });
+    if (!step.allowed) {
+      throw new ProblemException(problem(409, `Not recorded: ${step.reason}.`, { referralStatus: referral.status }));
+    }
+  }
+
+  private assertAfterReceipt(referral: ReferralProjection, at: Date, pointer: string): void {
+    if (referral.receivedAt && at < referral.receivedAt) {
+      throw invalid([{ pointer, detail: `must not be before the referral was received (${referral.receivedAt.toISOString()})` }]);
+    }
+  }
+
+  private async append<T extends EventTypeName>(manager: EntityManager, type: T, input: PublishInput<T>): Promise<{ eventId: string; status: string | null }> {
+    const envelope = await this.events.publish(manager, type, input);
+    const { projection } = await this.store.ingest(manager, envelope);
+    return { eventId: envelope.id, status: projection.referral.status };
+  }
+}

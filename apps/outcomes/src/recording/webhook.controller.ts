@@ -1,0 +1,101 @@
+import { Body, Controller, Headers, Logger, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { FastifyReply } from 'fastify';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { DataSource } from 'typeorm';
+import { ProblemException, problem } from '@app/shared';
+import { RequestWithRawBody } from '../http/raw-json-body';
+import { Secrets } from '../privacy/secrets';
+import { webhookSecretsOf } from './recorders';
+import { RecordingService } from './recording.service';
+
+function unauthorised(detail: string): ProblemException {
+  return new ProblemException(problem(401, detail), { 'WWW-Authenticate': 'StandardWebhooks' });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Organisations' own systems send outcomes as Standard Webhooks messages signed with their secret:
+ * `{"referralId", "type": "contacted" | "session-attended" | "did-not-attend" | "completed" | "closed" | "measure", ...}`.
+ * A retry carries the same webhook-id and gets the first answer again, without recording twice.
+ */
+@Controller('v1/webhooks/organisations/:organisationId')
+export class WebhookController {
+  private readonly logger = new Logger(WebhookController.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly secrets: Secrets,
+    private readonly recording: RecordingService,
+  ) {}
+
+  @Post('outcomes')
+  async receive(
+    @Param('organisationId', new ParseUUIDPipe()) organisationId: string,
+    @Req() request: RequestWithRawBody,
+    @Headers() headers: Record<string, string | undefined>,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<unknown> {
+    const webhookId = await this.verify(organisationId, request.rawBody, headers);
+    const recorder = { kind: 'organisation' as const, id: organisationId };
+    const message = (body ?? {}) as Record<string, unknown>;
+    const referralId = typeof message.referralId === 'string' && UUID.test(message.referralId) ? message.referralId : null;
+    if (!referralId) {
+      throw new ProblemException(problem(400, 'The request is invalid; nothing was recorded.', { errors: [{ pointer: '/referralId', detail: 'referralId must be a referral UUID' }] }));
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const claimed = await manager.query(
+        `INSERT INTO "outcomes"."webhook_receipt" ("organisation_id", "webhook_id", "status", "response") VALUES ($1, $2, 0, '{}') ON CONFLICT DO NOTHING RETURNING 1`,
+        [organisationId, webhookId],
+      );
+      if (claimed.length === 0) {
+        const [earlier] = await manager.query(`SELECT "status", "response" FROM "outcomes"."webhook_receipt" WHERE "organisation_id" = $1 AND "webhook_id" = $2`, [
+          organisationId,
+          webhookId,
+        ]);
+        reply.status(earlier.status);
+        return earlier.response;
+      }
+      const { referralId: _referralId, ...fields } = message;
+      const result =
+        message.type === 'measure'
+          ? await this.recording.recordMeasure(recorder, referralId, fields, manager)
+          : await this.recording.recordOutcome(recorder, referralId, fields, manager);
+      await manager.query(`UPDATE "outcomes"."webhook_receipt" SET "status" = 201, "response" = $3 WHERE "organisation_id" = $1 AND "webhook_id" = $2`, [
+        organisationId,
+        webhookId,
+        JSON.stringify(result),
+      ]);
+      reply.status(201);
+      return result;
+    });
+  }
+
+  private async verify(organisationId: string, rawBody: Buffer | undefined, headers: Record<string, string | undefined>): Promise<string> {
+    const signed = {
+      'webhook-id': headers['webhook-id'] ?? '',
+      'webhook-timestamp': headers['webhook-timestamp'] ?? '',
+      'webhook-signature': headers['webhook-signature'] ?? '',
+    };
+    if (!signed['webhook-id'] || !signed['webhook-timestamp'] || !signed['webhook-signature']) {
+      throw unauthorised('webhook-id, webhook-timestamp and webhook-signature headers are required (Standard Webhooks)');
+    }
+    if (!rawBody) throw new ProblemException(problem(415, 'Content-Type must be application/json'));
+    const secrets = await webhookSecretsOf(this.dataSource, this.secrets, organisationId);
+    for (const secret of secrets) {
+      try {
+        new Webhook(secret).verify(rawBody, signed);
+        return signed['webhook-id'];
+      } catch (error) {
+        if (!(error instanceof WebhookVerificationError)) throw error;
+        if (/timestamp/i.test(error.message)) {
+          throw unauthorised('webhook-timestamp is more than 5 minutes from our clock: sign each retry afresh');
+        }
+      }
+    }
+    this.logger.warn(`Rejected an unsigned or wrongly signed webhook for organisation ${organisationId}`);
+    throw unauthorised('unknown organisation or bad signature');
+  }
+}
