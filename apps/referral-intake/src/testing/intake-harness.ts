@@ -33,12 +33,15 @@ export interface IntakeHarness {
   close(): Promise<void>;
 }
 
-/** Boots the real intake app on its own database and Redis prefix, listening on a free port. */
-export async function startIntake(label: string, overrides: Record<string, string> = {}): Promise<IntakeHarness> {
+/** Boots the real intake app (createIntakeApp) on its own database and Redis prefix, listening on a free port. */
+export async function startIntake(label: string, { DATABASE_VIA_PORT, ...overrides }: Record<string, string> = {}): Promise<IntakeHarness> {
   const database = await createTestDatabase(label);
   const redis = createTestRedisPrefix(label);
+  const databaseUrl = new URL(database.url);
+  // DATABASE_VIA_PORT: reach PostgreSQL through another port (a proxy the test can cut).
+  if (DATABASE_VIA_PORT) databaseUrl.port = DATABASE_VIA_PORT;
   const env = loadEnvironment(IntakeEnvironment, {
-    DATABASE_URL: database.url,
+    DATABASE_URL: databaseUrl.toString(),
     REDIS_URL: redis.url,
     REDIS_PREFIX: redis.prefix,
     LOG_LEVEL: 'warn',
