@@ -1,11 +1,12 @@
 import IORedis, { RedisOptions } from 'ioredis';
 
 /**
- * Producers fail fast when Redis is away (the outbox keeps the event); workers block and wait for it,
- * which BullMQ requires (maxRetriesPerRequest: null).
+ * Producers give up on a command after one reconnection attempt when Redis is away (the outbox or a
+ * sweeper keeps the work); commands sent while the socket is first connecting simply wait for it.
+ * Workers block and wait for Redis, which BullMQ requires (maxRetriesPerRequest: null).
  */
 export function producerConnection(url: string): IORedis {
-  const options: RedisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
+  const options: RedisOptions = { maxRetriesPerRequest: 1, connectTimeout: 2000 };
   const redis = new IORedis(url, options);
   redis.on('error', () => undefined);
   return redis;

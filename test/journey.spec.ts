@@ -1,0 +1,178 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { DataSource } from 'typeorm';
+import { createServiceApp, loadEnvironment } from '@app/shared';
+import { SmtpSink, TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually, startSmtpSink } from '@app/shared/testing';
+import { IntakeEnvironment } from '../apps/referral-intake/src/environment';
+import { createIntakeApp } from '../apps/referral-intake/src/intake-app';
+import { registerSender } from '../apps/referral-intake/src/senders/senders';
+import { NotifierEnvironment } from '../apps/notifier/src/environment';
+import { createNotifierApp } from '../apps/notifier/src/notifier-app';
+import { OutcomesAppModule } from '../apps/outcomes/src/app.module';
+import { OUTCOMES_SCHEMA, OutcomesEnvironment } from '../apps/outcomes/src/environment';
+import { registerCommissioner } from '../apps/outcomes/src/commissioners/commissioner';
+
+/**
+ * One referral travels the whole system: a GP system posts it, the notifier emails the link worker who
+ * covers the practice through a real SMTP server, and a commissioner sees its events in the feed.
+ * The three services share one database (a schema each) and one Redis, as they do when deployed.
+ */
+describe('journey: GP referral → link worker mailbox → commissioner feed', () => {
+  const patient = {
+    nhsNumber: '943 476 5919',
+    givenName: 'Margaret',
+    familyName: 'Oyelaran',
+    dateOfBirth: '1948-02-11',
+    sex: 'female',
+    postcode: 'TS1 3QY',
+    phone: '07700 900123',
+    email: 'margaret.oyelaran@example.com',
+  };
+  const notes = 'Widowed last year, keen on gardening. Prefers morning calls.';
+
+  let database: TestDatabase;
+  let redis: TestRedis;
+  let smtp: SmtpSink;
+  let logDir: string;
+  const apps: NestFastifyApplication[] = [];
+  const urls: Record<string, string> = {};
+
+  async function listen(app: NestFastifyApplication): Promise<string> {
+    await app.listen(0, '127.0.0.1');
+    apps.push(app);
+    return `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase('journey');
+    redis = createTestRedisPrefix('journey');
+    smtp = await startSmtpSink();
+    logDir = mkdtempSync(join(tmpdir(), 'journey-logs-'));
+    const common = {
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: redis.prefix,
+      LOG_LEVEL: 'debug',
+      OUTBOX_POLL_MS: '50',
+      EVENT_BACKOFF_MS: '100',
+    };
+    urls.intake = await listen(await createIntakeApp(loadEnvironment(IntakeEnvironment, { ...common, LOG_FILE: join(logDir, 'intake.log') })));
+    urls.notifier = await listen(
+      await createNotifierApp(
+        loadEnvironment(NotifierEnvironment, { ...common, LOG_FILE: join(logDir, 'notifier.log'), SMTP_URL: smtp.url, DELIVERY_BACKOFF_MS: '100' }),
+      ),
+    );
+    const outcomesEnv = loadEnvironment(OutcomesEnvironment, { ...common, LOG_FILE: join(logDir, 'outcomes.log') });
+    urls.outcomes = await listen(
+      await createServiceApp({
+        module: OutcomesAppModule.forEnvironment(outcomesEnv),
+        databaseUrl: outcomesEnv.DATABASE_URL,
+        redisUrl: outcomesEnv.REDIS_URL,
+        schemas: [OUTCOMES_SCHEMA],
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    for (const app of apps.reverse()) await app.close();
+    await smtp?.close();
+    await redis?.cleanup();
+    await database?.drop();
+    rmSync(logDir, { recursive: true, force: true });
+  });
+
+  it('delivers the referral to the link worker and into the pseudonymised feed, with no patient data in any log', async () => {
+    const intakeEnv = apps[0].get(IntakeEnvironment);
+    const { sender, secret } = await registerSender(
+      apps[0].get(DataSource),
+      { name: 'EMIS Web (journey)', practiceOdsCodes: ['A81001'] },
+      intakeEnv.SENDER_SECRET_KEY,
+    );
+    const { apiKey } = await registerCommissioner(apps[2].get(DataSource), {
+      name: 'North East and North Cumbria ICB',
+      scope: { level: 'practice', codes: ['A81001'] },
+    });
+
+    const body = JSON.stringify({
+      senderReferralId: `EMIS-${randomUUID()}`,
+      patient,
+      practiceOdsCode: 'A81001',
+      needs: ['loneliness', 'green-nature'],
+      urgency: 'routine',
+      consentToShare: true,
+      consentRecordedAt: '2026-11-24T09:12:00Z',
+      notes,
+    });
+    const webhookId = `msg_${randomUUID()}`;
+    const timestamp = new Date();
+    const correlationId = randomUUID();
+    const response = await fetch(`${urls.intake}/v1/referrals`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-sender-id': sender.id,
+        'x-correlation-id': correlationId,
+        'webhook-id': webhookId,
+        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+        'webhook-signature': new Webhook(secret).sign(webhookId, timestamp, body),
+      },
+      body,
+    });
+    expect(response.status).toBe(202);
+    const accepted = (await response.json()) as { referralId: string; status: string; statusUrl: string };
+    expect(accepted.status).toBe('received');
+    const referralId = accepted.referralId;
+
+    const mail = await eventually(() => smtp.messages.find((message) => JSON.stringify(message.to).includes('amira.khan@linkworkers.example.nhs.uk')), 30000);
+    expect(`${mail.subject} ${mail.text}`).toContain(referralId.slice(0, 8));
+    expect(mail.text).not.toContain('9434765919');
+    expect(mail.html).toBeTruthy();
+
+    const feedRows = await eventually(async () => {
+      const feed = await fetch(`${urls.outcomes}/v1/feeds/outcomes?limit=100`, {
+        headers: { authorization: `Bearer ${apiKey}`, accept: 'application/x-ndjson' },
+      });
+      expect(feed.status).toBe(200);
+      const rows = (await feed.text())
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const types = rows.map((row) => row.eventType ?? row.type);
+      return ['referral.received', 'referral.routed', 'notification.sent'].every((type) => types.includes(type)) ? rows : undefined;
+    }, 30000);
+    const feedText = JSON.stringify(feedRows);
+    for (const value of ['9434765919', '943 476 5919', patient.givenName, patient.familyName, patient.dateOfBirth, patient.phone, patient.email, 'TS1 3QY']) {
+      expect(feedText).not.toContain(value);
+    }
+
+    const status = await eventually(async () => {
+      const signedAt = new Date();
+      const getId = `msg_${randomUUID()}`;
+      const answer = await fetch(`${urls.intake}${accepted.statusUrl}`, {
+        headers: {
+          'x-sender-id': sender.id,
+          'webhook-id': getId,
+          'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)),
+          'webhook-signature': new Webhook(secret).sign(getId, signedAt, ''),
+        },
+      });
+      const view = (await answer.json()) as { status: string };
+      return view.status === 'routed' ? view : undefined;
+    }, 30000);
+    expect(status.status).toBe('routed');
+
+    for (const app of apps.splice(0).reverse()) await app.close();
+    const logs = readdirSync(logDir).map((file) => readFileSync(join(logDir, file), 'utf8'));
+    const allLogs = logs.join('\n');
+    expect(allLogs).toContain(referralId);
+    expect(allLogs).toContain(correlationId);
+    for (const value of ['9434765919', '943 476 5919', patient.givenName, patient.familyName, patient.dateOfBirth, patient.phone, patient.email, patient.postcode, notes]) {
+      expect(allLogs).not.toContain(value);
+    }
+  });
+});
