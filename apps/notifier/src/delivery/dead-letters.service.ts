@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DeliveryQueues } from './delivery-queues';
+import { Notification } from './notification.entities';
+
+export interface DeadNotification {
+  id: string;
+  referralId: string;
+  kind: string;
+  recipientType: string;
+  recipientId: string;
+  channel: string;
+  attempts: number;
+  lastError: string | null;
+  failedAt: Date | null;
+}
+
+/** Notifications that gave up: listed from Postgres, and replayed as a fresh round of attempts. */
+@Injectable()
+export class DeadLetters {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queues: DeliveryQueues,
+  ) {}
+
+  async list(): Promise<DeadNotification[]> {
+    const rows = await this.dataSource.getRepository(Notification).find({ where: { status: 'failed' }, order: { failedAt: 'ASC' } });
+    return rows.map(({ id, referralId, kind, recipientType, recipientId, channel, attempts, lastError, failedAt }) => ({
+      id,
+      referralId,
+      kind,
+      recipientType,
+      recipientId,
+      channel,
+      attempts,
+      lastError,
+      failedAt,
+    }));
+  }
+
+  /** Puts a failed notification back to pending and gives its job a new set of attempts. False when it is not failed. */
+  async replay(id: string): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(Notification)
+      .set({ status: 'pending', failedAt: null, updatedAt: new Date() })
+      .where('id = :id AND status = :status', { id, status: 'failed' })
+      .returning(['channel'])
+      .execute();
+    const row = (result.raw as Array<{ channel: Notification['channel'] }>)[0];
+    if (!row) return false;
+    await this.queues.ensureQueued({ id, channel: row.channel });
+    return true;
+  }
+}

@@ -1,0 +1,182 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { UnrecoverableError } from 'bullmq';
+import { DataSource, EntityManager } from 'typeorm';
+import { EventPublisher, EventType, NotificationPayload } from '@app/shared';
+import { DirectoryStore } from '../directory/directory.store';
+import { NotifierEnvironment } from '../environment';
+import { Task } from '../routing/routing.entities';
+import { DeliveryError } from './delivery-errors';
+import { EmailSender } from './email-sender';
+import { MessageComposer } from './message-composer';
+import { Notification, NotificationAttempt } from './notification.entities';
+import { SmsSender } from './sms-sender';
+
+export interface AttemptBudget {
+  /** Attempts BullMQ made before this one. */
+  attemptsMade: number;
+  maxAttempts: number;
+}
+
+export type DeliveryResult = 'sent' | 'already-done' | 'found-at-provider';
+
+type Claim =
+  | { state: 'done' }
+  | { state: 'claimed'; notification: Notification; attemptNo: number; interrupted: boolean };
+
+/**
+ * Sends one notification at most once per claim. The claim is a row transition in Postgres
+ * (pending → sending, with an attempt record) committed before the provider is called, so a redelivered
+ * job finds "sent" and does nothing. What stays at-least-once: a crash after the provider accepted a
+ * message but before "sent" committed. The next attempt then finds "sending" (interrupted): for SMS it
+ * asks Notify by reference and does not resend what Notify has; for email it resends with the same
+ * Message-ID, so the recipient may see the message twice.
+ */
+@Injectable()
+export class DeliveryService implements OnModuleDestroy {
+  private readonly logger = new Logger(DeliveryService.name);
+  readonly email: EmailSender;
+  readonly sms: SmsSender | undefined;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly env: NotifierEnvironment,
+    private readonly events: EventPublisher,
+    private readonly composer: MessageComposer,
+    private readonly directory: DirectoryStore,
+  ) {
+    this.email = new EmailSender({ smtpUrl: env.SMTP_URL, mailDir: env.MAIL_DIR, from: env.MAIL_FROM });
+    this.sms = env.NOTIFY_API_KEY
+      ? new SmsSender({ apiKey: env.NOTIFY_API_KEY, baseUrl: env.NOTIFY_BASE_URL, templateId: env.NOTIFY_SMS_TEMPLATE_ID })
+      : undefined;
+  }
+
+  onModuleDestroy(): void {
+    this.email.close();
+  }
+
+  async deliver(notificationId: string, budget: AttemptBudget): Promise<DeliveryResult> {
+    const claim = await this.claim(notificationId);
+    if (claim.state === 'done') return 'already-done';
+    const { notification, attemptNo } = claim;
+    const final = budget.attemptsMade + 1 >= budget.maxAttempts;
+
+    try {
+      if (claim.interrupted && notification.channel === 'sms' && this.sms) {
+        const existing = await this.sms.findByReference(notification.id);
+        if (existing) {
+          await this.recordSent(notification, attemptNo, existing, 'found-at-provider');
+          return 'found-at-provider';
+        }
+      }
+      const providerMessageId = await this.send(notification);
+      await this.recordSent(notification, attemptNo, providerMessageId, 'sent');
+      return 'sent';
+    } catch (error) {
+      const failure = error instanceof DeliveryError ? error : new DeliveryError((error as Error).message ?? String(error), false);
+      await this.recordFailure(notification, attemptNo, failure, final);
+      if (failure.permanent) throw new UnrecoverableError(failure.message);
+      throw failure;
+    }
+  }
+
+  private providerFor(notification: Notification): string {
+    return notification.channel === 'sms' ? 'govuk-notify' : this.email.provider;
+  }
+
+  private async claim(notificationId: string): Promise<Claim> {
+    return this.dataSource.transaction(async (manager) => {
+      const notification = await manager.findOne(Notification, { where: { id: notificationId }, lock: { mode: 'pessimistic_write' } });
+      if (!notification) throw new UnrecoverableError(`notification ${notificationId} does not exist`);
+      if (notification.status !== 'pending' && notification.status !== 'sending') return { state: 'done' };
+      const interrupted = notification.status === 'sending';
+      if (interrupted) {
+        await manager.update(
+          NotificationAttempt,
+          { notificationId, attemptNo: notification.attempts, outcome: 'in-progress' },
+          { outcome: 'interrupted', finishedAt: new Date(), error: 'the attempt ended without a result (worker stopped or lost its lock)' },
+        );
+      }
+      const attemptNo = notification.attempts + 1;
+      const provider = this.providerFor(notification);
+      await manager.update(Notification, { id: notificationId }, { status: 'sending', attempts: attemptNo, provider, updatedAt: new Date() });
+      await manager.insert(NotificationAttempt, { notificationId, attemptNo, provider, outcome: 'in-progress', startedAt: new Date() });
+      return { state: 'claimed', notification: { ...notification, attempts: attemptNo, provider }, attemptNo, interrupted };
+    });
+  }
+
+  private async send(notification: Notification): Promise<string> {
+    const task = await this.dataSource.manager.findOneBy(Task, { id: notification.taskId });
+    if (!task) throw new DeliveryError(`task ${notification.taskId} of notification ${notification.id} is missing`, true);
+    if (notification.channel === 'sms') {
+      if (!this.sms) throw new DeliveryError('SMS is not configured (NOTIFY_API_KEY unset)', true);
+      const { providerMessageId } = await this.sms.send({ notificationId: notification.id, to: notification.address, link: this.composer.link(task.id).url });
+      return providerMessageId;
+    }
+    const recipient = await this.directory.recipient(notification.recipientType, notification.recipientId);
+    const content = await this.composer.email(this.dataSource.manager, notification, task, recipient?.name ?? 'colleague');
+    const sent = await this.email.send({ notificationId: notification.id, referralId: notification.referralId, to: notification.address, ...content });
+    if (sent.file) this.logger.log({ notificationId: notification.id, referralId: notification.referralId, file: sent.file }, 'Email written to the mail directory');
+    return sent.providerMessageId;
+  }
+
+  private payload(notification: Notification, extra: Partial<NotificationPayload>): NotificationPayload {
+    return {
+      notificationId: notification.id,
+      recipientType: notification.recipientType,
+      recipientId: notification.recipientId,
+      channel: notification.channel,
+      provider: notification.provider ?? this.providerFor(notification),
+      attempts: notification.attempts,
+      ...extra,
+    };
+  }
+
+  private async recordSent(notification: Notification, attemptNo: number, providerMessageId: string, outcome: 'sent' | 'found-at-provider'): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await this.finishAttempt(manager, notification.id, attemptNo, { outcome, providerMessageId });
+      const result = await manager
+        .createQueryBuilder()
+        .update(Notification)
+        .set({ status: 'sent', providerMessageId, sentAt: new Date(), lastError: null, updatedAt: new Date() })
+        .where('id = :id AND status = :status AND attempts = :attemptNo', { id: notification.id, status: 'sending', attemptNo })
+        .execute();
+      if (!result.affected) {
+        this.logger.warn({ notificationId: notification.id, attemptNo }, 'A superseded attempt finished sending after another attempt took over');
+        return;
+      }
+      await this.events.publish(manager, EventType.NotificationSent, {
+        referralId: notification.referralId,
+        payload: this.payload(notification, { providerMessageId }),
+      });
+    });
+  }
+
+  private async recordFailure(notification: Notification, attemptNo: number, failure: DeliveryError, final: boolean): Promise<void> {
+    const giveUp = failure.permanent || final;
+    await this.dataSource.transaction(async (manager) => {
+      await this.finishAttempt(manager, notification.id, attemptNo, { outcome: failure.permanent ? 'permanent-failure' : 'transient-failure', error: failure.message });
+      const result = await manager
+        .createQueryBuilder()
+        .update(Notification)
+        .set(giveUp ? { status: 'failed', failedAt: new Date(), lastError: failure.message, updatedAt: new Date() } : { status: 'pending', lastError: failure.message, updatedAt: new Date() })
+        .where('id = :id AND status = :status AND attempts = :attemptNo', { id: notification.id, status: 'sending', attemptNo })
+        .execute();
+      if (!result.affected || !giveUp) return;
+      this.logger.warn({ notificationId: notification.id, attempts: attemptNo, error: failure.message }, 'Notification dead-lettered');
+      await this.events.publish(manager, EventType.NotificationFailed, {
+        referralId: notification.referralId,
+        payload: this.payload(notification, { error: failure.message }),
+      });
+    });
+  }
+
+  private async finishAttempt(
+    manager: EntityManager,
+    notificationId: string,
+    attemptNo: number,
+    result: Pick<NotificationAttempt, 'outcome'> & Partial<Pick<NotificationAttempt, 'providerMessageId' | 'error'>>,
+  ): Promise<void> {
+    await manager.update(NotificationAttempt, { notificationId, attemptNo }, { ...result, finishedAt: new Date() });
+  }
+}

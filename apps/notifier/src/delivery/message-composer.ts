@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { ActionLinkSigner } from '../actions/action-link';
+import { Organisation } from '../directory/directory.entities';
+import { NotifierEnvironment } from '../environment';
+import { actionUrl } from '../presentation.module';
+import { Task } from '../routing/routing.entities';
+import { TemplateRenderer, needsText } from '../templates';
+import { Notification } from './notification.entities';
+
+const LONDON_TIME = new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: 'Europe/London' });
+
+export interface ComposedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/**
+ * What a recipient reads: the referral id, needs, urgency, practice and area, and the signed link.
+ * Never the patient's identity or notes, which the notifier does not even hold.
+ */
+@Injectable()
+export class MessageComposer {
+  constructor(
+    private readonly env: NotifierEnvironment,
+    private readonly templates: TemplateRenderer,
+    private readonly signer: ActionLinkSigner,
+  ) {}
+
+  link(taskId: string): { url: string; expiresAt: Date } {
+    const { token, expiresAt } = this.signer.sign(taskId);
+    return { url: actionUrl(this.env.PUBLIC_BASE_URL, token), expiresAt };
+  }
+
+  async email(manager: EntityManager, notification: Notification, task: Task, recipientName: string): Promise<ComposedEmail> {
+    const { url, expiresAt } = this.link(task.id);
+    let intro = 'A GP practice has referred someone for social prescribing and you have been asked to support them. Please accept or decline the referral.';
+    if (notification.kind === 'reminder') intro = 'This referral is still waiting for an answer from you. Please accept or decline it so the person is not left waiting.';
+    if (notification.kind === 'escalation') {
+      const organisation = await manager.findOneBy(Organisation, { id: task.recipientId });
+      intro = `${organisation?.name ?? 'The organisation'} has not yet accepted or declined this referral after a reminder. You can review it, contact them, or answer on their behalf.`;
+    }
+    const context = {
+      kind: notification.kind,
+      referralId: notification.referralId,
+      recipientName,
+      intro,
+      headline: notification.kind === 'task' ? 'New social prescribing referral' : notification.kind === 'reminder' ? 'Referral waiting for you' : 'Referral not yet accepted',
+      needsText: needsText(task.summary.needs),
+      urgency: task.summary.urgency,
+      practice: task.summary.practiceName ? `${task.summary.practiceName} (${task.summary.practiceOdsCode})` : task.summary.practiceOdsCode,
+      area: task.summary.area,
+      actionUrl: url,
+      actionText: 'Review and accept or decline',
+      expiresText: LONDON_TIME.format(expiresAt),
+    };
+    const subject = this.templates.render('email/notification.subject', context).trim();
+    return {
+      subject,
+      text: this.templates.render('email/notification.text', { ...context, subject }),
+      html: this.templates.render('email/notification.html', { ...context, subject }),
+    };
+  }
+}
+

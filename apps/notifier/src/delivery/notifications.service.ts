@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { NotificationChannel } from '@app/shared';
+import { NotifierEnvironment } from '../environment';
+import { QueuedNotification } from './delivery-queues';
+import { NotificationKind } from './notification.entities';
+
+export interface Recipient {
+  id: string;
+  email: string | null;
+  mobile: string | null;
+  channels: string[];
+}
+
+/**
+ * The channels a recipient gets: their preference, where we hold the address and the channel is
+ * configured; email when none of their preferences can be honoured.
+ */
+export function channelsFor(recipient: Recipient, smsEnabled: boolean): Array<{ channel: NotificationChannel; address: string }> {
+  const usable = (channel: string): { channel: NotificationChannel; address: string } | undefined => {
+    if (channel === 'email' && recipient.email) return { channel: 'email', address: recipient.email };
+    if (channel === 'sms' && recipient.mobile && smsEnabled) return { channel: 'sms', address: recipient.mobile };
+    return undefined;
+  };
+  const chosen = recipient.channels.map(usable).filter((choice): choice is { channel: NotificationChannel; address: string } => !!choice);
+  if (chosen.length > 0) return chosen;
+  const fallback = usable('email');
+  return fallback ? [fallback] : [];
+}
+
+@Injectable()
+export class NotificationsService {
+  constructor(private readonly env: NotifierEnvironment) {}
+
+  get smsEnabled(): boolean {
+    return !!this.env.NOTIFY_API_KEY;
+  }
+
+  /**
+   * Records the notifications for one task inside the caller's transaction. A row exists at most once per
+   * (task, kind, recipient, channel): a second call returns only what it newly created.
+   */
+  async createForTask(
+    manager: EntityManager,
+    input: { referralId: string; taskId: string; kind: NotificationKind; recipientType: 'link-worker' | 'organisation'; recipient: Recipient },
+  ): Promise<QueuedNotification[]> {
+    const created: QueuedNotification[] = [];
+    for (const { channel, address } of channelsFor(input.recipient, this.smsEnabled)) {
+      const rows: Array<{ id: string }> = await manager.query(
+        `INSERT INTO "notifier"."notification" ("id", "referral_id", "task_id", "kind", "recipient_type", "recipient_id", "channel", "address", "status")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') ON CONFLICT DO NOTHING RETURNING "id"`,
+        [randomUUID(), input.referralId, input.taskId, input.kind, input.recipientType, input.recipient.id, channel, address],
+      );
+      if (rows[0]) created.push({ id: rows[0].id, channel });
+    }
+    return created;
+  }
+}

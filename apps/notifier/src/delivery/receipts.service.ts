@@ -1,0 +1,68 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { EventPublisher, EventType } from '@app/shared';
+import { Notification } from './notification.entities';
+
+export interface NotifyCallback {
+  id: string;
+  reference?: string | null;
+  status: string;
+  notification_type?: string;
+  completed_at?: string | null;
+}
+
+const DELIVERED = ['delivered'];
+const FAILED = ['permanent-failure', 'temporary-failure', 'technical-failure'];
+
+@Injectable()
+export class ReceiptsService {
+  private readonly logger = new Logger(ReceiptsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: EventPublisher,
+  ) {}
+
+  /**
+   * Applies a final status once: a repeated callback finds the row already delivered or failed and
+   * publishes nothing. Interim statuses (sending, pending, sent) change nothing.
+   */
+  async record(callback: NotifyCallback): Promise<void> {
+    const final = DELIVERED.includes(callback.status) ? 'delivered' : FAILED.includes(callback.status) ? 'failed' : undefined;
+    if (!final) return;
+    await this.dataSource.transaction(async (manager) => {
+      const notification = await manager
+        .createQueryBuilder(Notification, 'n')
+        .setLock('pessimistic_write')
+        .where('n.provider_message_id = :id', { id: callback.id })
+        .orWhere('n.id::text = :reference', { reference: callback.reference ?? '' })
+        .getOne();
+      if (!notification) {
+        this.logger.warn({ providerMessageId: callback.id }, 'Delivery receipt for an unknown notification');
+        return;
+      }
+      if (notification.status === 'delivered' || notification.status === 'failed') return;
+      const at = callback.completed_at ? new Date(callback.completed_at) : new Date();
+      const error = final === 'failed' ? `Notify ${callback.status}` : null;
+      await manager.update(
+        Notification,
+        { id: notification.id },
+        final === 'delivered' ? { status: 'delivered', deliveredAt: at, updatedAt: new Date() } : { status: 'failed', failedAt: at, lastError: error, updatedAt: new Date() },
+      );
+      await this.events.publish(manager, final === 'delivered' ? EventType.NotificationDelivered : EventType.NotificationFailed, {
+        referralId: notification.referralId,
+        payload: {
+          notificationId: notification.id,
+          recipientType: notification.recipientType,
+          recipientId: notification.recipientId,
+          channel: notification.channel,
+          provider: notification.provider ?? 'govuk-notify',
+          providerMessageId: callback.id,
+          attempts: notification.attempts,
+          ...(error ? { error } : {}),
+        },
+      });
+    });
+  }
+}

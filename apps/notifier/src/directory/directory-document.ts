@@ -1,0 +1,335 @@
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateNested,
+  ValidationError,
+  validateSync,
+} from 'class-validator';
+import { parse } from 'csv-parse/sync';
+import type { FieldProblem } from '@app/shared';
+
+const CHANNELS = ['email', 'sms'] as const;
+const UK_MOBILE = /^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$/;
+const UK_POSTCODE = /^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$/i;
+
+export class TaxonomyTermDto {
+  @Matches(/^[a-z][a-z0-9-]*$/, { message: 'code must be a kebab-case need code' })
+  code: string;
+
+  @IsString()
+  @MinLength(1)
+  name: string;
+
+  @IsOptional()
+  @IsString()
+  vocabulary?: string;
+}
+
+export class PcnDto {
+  @Matches(/^U\d{5}$/, { message: 'odsCode must be a PCN ODS code such as U81001' })
+  odsCode: string;
+
+  @IsString()
+  @MinLength(1)
+  name: string;
+
+  @IsOptional()
+  @IsUUID()
+  leadLinkWorkerId?: string;
+}
+
+export class PracticeDto {
+  @Matches(/^[A-Z]\d{5}$/, { message: 'odsCode must be a practice ODS code such as A81001' })
+  odsCode: string;
+
+  @IsString()
+  @MinLength(1)
+  name: string;
+
+  @Matches(/^U\d{5}$/, { message: 'pcnOdsCode must be a PCN ODS code such as U81001' })
+  pcnOdsCode: string;
+
+  @IsOptional()
+  @Matches(UK_POSTCODE, { message: 'postcode must be a UK postcode' })
+  postcode?: string;
+}
+
+export class RoutingRulesDto {
+  @IsIn(['automatic', 'link-worker-first'])
+  forwardToOrganisations: 'automatic' | 'link-worker-first' = 'automatic';
+
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  maxOrganisations = 3;
+
+  @IsArray()
+  @IsString({ each: true })
+  excludedNeeds: string[] = [];
+}
+
+export class LinkWorkerDto {
+  @IsUUID()
+  id: string;
+
+  @IsString()
+  @MinLength(1)
+  name: string;
+
+  @IsOptional()
+  @IsEmail({}, { message: 'email must be an email address' })
+  email?: string;
+
+  @IsOptional()
+  @Matches(UK_MOBILE, { message: 'mobile must be a UK mobile number' })
+  mobile?: string;
+
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsIn(CHANNELS, { each: true, message: 'channels must be email and/or sms' })
+  channels: Array<(typeof CHANNELS)[number]>;
+
+  @IsArray()
+  @Matches(/^U\d{5}$/, { each: true, message: 'pcnOdsCodes must be PCN ODS codes' })
+  pcnOdsCodes: string[];
+
+  @IsArray()
+  @Matches(/^[A-Z]\d{5}$/, { each: true, message: 'practiceOdsCodes must be practice ODS codes' })
+  practiceOdsCodes: string[];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RoutingRulesDto)
+  routingRules?: RoutingRulesDto;
+
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class LocationDto {
+  @IsUUID()
+  id: string;
+
+  @IsString()
+  @MinLength(1)
+  name: string;
+
+  @Matches(UK_POSTCODE, { message: 'postcode must be a UK postcode' })
+  postcode: string;
+}
+
+export class ServiceDto {
+  @IsUUID()
+  id: string;
+
+  @IsString()
+  @MinLength(1)
+  name: string;
+
+  @IsOptional()
+  @IsString()
+  description?: string;
+
+  @IsOptional()
+  @IsIn(['active', 'inactive'])
+  status?: 'active' | 'inactive';
+
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsString({ each: true })
+  needs: string[];
+
+  @IsArray()
+  @IsUUID('all', { each: true, message: 'locationIds must be location UUIDs of this organisation' })
+  locationIds: string[];
+}
+
+export class OrganisationDto {
+  @IsUUID()
+  id: string;
+
+  @IsString()
+  @MinLength(1)
+  name: string;
+
+  @IsOptional()
+  @IsString()
+  description?: string;
+
+  @IsOptional()
+  @IsString()
+  url?: string;
+
+  @IsOptional()
+  @IsEmail({}, { message: 'email must be an email address' })
+  email?: string;
+
+  @IsOptional()
+  @Matches(UK_MOBILE, { message: 'mobile must be a UK mobile number' })
+  mobile?: string;
+
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsIn(CHANNELS, { each: true, message: 'channels must be email and/or sms' })
+  channels: Array<(typeof CHANNELS)[number]>;
+
+  @IsBoolean()
+  acceptingReferrals: boolean;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => LocationDto)
+  locations: LocationDto[];
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ServiceDto)
+  services: ServiceDto[];
+}
+
+/** A whole or partial directory: everything in it is upserted by id. */
+export class DirectoryDocument {
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => TaxonomyTermDto)
+  taxonomy?: TaxonomyTermDto[];
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => PcnDto)
+  pcns?: PcnDto[];
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => PracticeDto)
+  practices?: PracticeDto[];
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => LinkWorkerDto)
+  linkWorkers?: LinkWorkerDto[];
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => OrganisationDto)
+  organisations?: OrganisationDto[];
+}
+
+export class DirectoryValidationError extends Error {
+  constructor(readonly problems: FieldProblem[]) {
+    super(`Invalid directory: ${problems.map((p) => `${p.pointer} ${p.detail}`).join('; ')}`);
+  }
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function flatten(errors: ValidationError[], base = ''): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const pointer = `${base}/${escapePointer(error.property)}`;
+    const own = Object.values(error.constraints ?? {}).map((detail) => ({ pointer, detail }));
+    return [...own, ...flatten(error.children ?? [], pointer)];
+  });
+}
+
+/** Cross-references a validator cannot see: services point at their organisation's own locations. */
+function referenceProblems(document: DirectoryDocument): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  (document.organisations ?? []).forEach((organisation, o) => {
+    const locationIds = new Set(organisation.locations.map((location) => location.id));
+    organisation.services.forEach((service, s) => {
+      service.locationIds.forEach((id, l) => {
+        if (!locationIds.has(id)) {
+          problems.push({ pointer: `/organisations/${o}/services/${s}/locationIds/${l}`, detail: `location ${id} is not one of this organisation's locations` });
+        }
+      });
+    });
+  });
+  return problems;
+}
+
+/** Validates a parsed directory; throws DirectoryValidationError naming each bad field by JSON pointer. */
+export function validateDirectoryDocument(input: unknown): DirectoryDocument {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new DirectoryValidationError([{ pointer: '', detail: 'the directory must be a JSON object' }]);
+  }
+  const document = plainToInstance(DirectoryDocument, input, { exposeDefaultValues: true });
+  const problems = flatten(validateSync(document, { forbidUnknownValues: false }));
+  if (problems.length === 0) problems.push(...referenceProblems(document));
+  if (problems.length > 0) throw new DirectoryValidationError(problems);
+  return document;
+}
+
+/** The outward code of a UK postcode ("LS6 2QT" → "LS6"): the area we route on. */
+export function postcodeDistrict(postcode: string | undefined | null): string | undefined {
+  if (!postcode) return undefined;
+  const compact = postcode.replace(/\s+/g, '').toUpperCase();
+  if (!UK_POSTCODE.test(compact)) return undefined;
+  return compact.slice(0, -3);
+}
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(/[;|]/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/**
+ * Organisations from a CSV with one row per service at a location (the shape spreadsheets of local
+ * services usually take): organisation_id, organisation_name, email, mobile, channels, accepting_referrals,
+ * service_id, service_name, needs, location_id, location_name, postcode. Lists are separated by ";".
+ */
+export function organisationsFromCsv(csv: string): Record<string, unknown> {
+  const rows: Array<Record<string, string>> = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+  const organisations = new Map<string, Record<string, unknown> & { locations: Map<string, unknown>; services: Map<string, { locationIds: string[] } & Record<string, unknown>> }>();
+  for (const row of rows) {
+    let organisation = organisations.get(row.organisation_id);
+    if (!organisation) {
+      organisation = {
+        id: row.organisation_id,
+        name: row.organisation_name,
+        description: row.description || undefined,
+        url: row.url || undefined,
+        email: row.email || undefined,
+        mobile: row.mobile || undefined,
+        channels: list(row.channels),
+        acceptingReferrals: /^(true|yes|y|1)$/i.test(row.accepting_referrals ?? ''),
+        locations: new Map(),
+        services: new Map(),
+      };
+      organisations.set(row.organisation_id, organisation);
+    }
+    if (row.location_id) organisation.locations.set(row.location_id, { id: row.location_id, name: row.location_name, postcode: row.postcode });
+    if (row.service_id) {
+      const service = organisation.services.get(row.service_id) ?? { id: row.service_id, name: row.service_name, needs: list(row.needs), locationIds: [] };
+      if (row.location_id && !service.locationIds.includes(row.location_id)) service.locationIds.push(row.location_id);
+      organisation.services.set(row.service_id, service);
+    }
+  }
+  return {
+    organisations: [...organisations.values()].map((organisation) => ({
+      ...organisation,
+      locations: [...organisation.locations.values()],
+      services: [...organisation.services.values()],
+    })),
+  };
+}

@@ -1,0 +1,129 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Queue } from 'bullmq';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import {
+  EventEnvelope,
+  EventType,
+  ReferralReceivedPayload,
+  ServiceName,
+  createEvent,
+  eventJobOptions,
+  eventQueueName,
+  loadEnvironment,
+  producerConnection,
+} from '@app/shared';
+import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually } from '@app/shared/testing';
+import { NotifierEnvironment } from '../environment';
+import { createNotifierApp } from '../notifier-app';
+
+/** Ids from apps/notifier/directory/sample-directory.json. */
+export const SAMPLE = {
+  amira: '62fb7cc0-9cce-53eb-a31b-a2766357496b',
+  amiraEmail: 'amira.khan@linkworkers.example.nhs.uk',
+  tom: 'f31e0337-20bd-51c3-a616-59f89de041fd',
+  grace: 'aa678b25-b022-597a-b364-4135510cc1f4',
+  daniel: 'de46bcad-981c-566e-a704-f88bad2e106a',
+};
+
+export const PATIENT = {
+  nhsNumber: '9434765919',
+  givenName: 'Margaret',
+  familyName: 'Oyelaran',
+  dateOfBirth: '1948-02-11',
+  postcode: 'TS1 4AB',
+  phone: '07700900999',
+  email: 'margaret.oyelaran@example.com',
+};
+
+export function receivedPayload(overrides: Partial<ReferralReceivedPayload> = {}): ReferralReceivedPayload {
+  return {
+    practiceOdsCode: 'A81001',
+    needs: ['loneliness'],
+    urgency: 'routine',
+    consentToShare: true,
+    patient: { ...PATIENT },
+    receivedAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+export interface NotifierHarness {
+  app: NestFastifyApplication;
+  env: NotifierEnvironment;
+  url: string;
+  dataSource: DataSource;
+  database: TestDatabase;
+  redis: TestRedis;
+  mailDir: string;
+  /** Puts a referral.received event on the notifier's queue, as intake's outbox relay would. */
+  deliverEvent(envelope: EventEnvelope): Promise<string>;
+  /** Waits until the event job finished (handled, or found already handled). */
+  handled(jobId: string): Promise<void>;
+  receive(payload?: ReferralReceivedPayload, referralId?: string): Promise<EventEnvelope<typeof EventType.ReferralReceived> & { jobId: string }>;
+  outbox(type?: string): Promise<EventEnvelope[]>;
+  close(): Promise<void>;
+}
+
+export async function startNotifier(label: string, overrides: Record<string, string> = {}): Promise<NotifierHarness> {
+  const database = await createTestDatabase(label);
+  const redis = createTestRedisPrefix(label);
+  const mailDir = mkdtempSync(join(tmpdir(), `notifier-mail-${label}-`));
+  const env = loadEnvironment(NotifierEnvironment, {
+    DATABASE_URL: database.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: redis.prefix,
+    LOG_LEVEL: process.env.NOTIFIER_TEST_LOG_LEVEL ?? 'silent',
+    MAIL_DIR: mailDir,
+    DELIVERY_BACKOFF_MS: '50',
+    DELIVERY_SWEEP_MS: '500',
+    OUTBOX_POLL_MS: '50',
+    EVENT_BACKOFF_MS: '50',
+    ...overrides,
+  });
+  const app = await createNotifierApp(env);
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  const dataSource = app.get(DataSource);
+  const connection = producerConnection(redis.url);
+  const queue = new Queue(eventQueueName(ServiceName.Notifier), { connection, prefix: redis.prefix });
+
+  const deliverEvent = async (envelope: EventEnvelope) => {
+    const job = await queue.add(envelope.type, envelope, { ...eventJobOptions({ maxAttempts: 3, backoffMs: 50 }), jobId: `${envelope.id}.${crypto.randomUUID()}` });
+    return job.id as string;
+  };
+  return {
+    app,
+    env,
+    url: url.replace('[::1]', '127.0.0.1'),
+    dataSource,
+    database,
+    redis,
+    mailDir,
+    deliverEvent,
+    async handled(jobId: string) {
+      await eventually(async () => (await queue.getJobState(jobId)) === 'completed');
+    },
+    async receive(payload = receivedPayload(), referralId = crypto.randomUUID()) {
+      const envelope = createEvent({ type: EventType.ReferralReceived, referralId, correlationId: crypto.randomUUID(), source: ServiceName.ReferralIntake, payload });
+      return { ...envelope, jobId: await deliverEvent(envelope) };
+    },
+    async outbox(type?: string) {
+      const rows: Array<{ envelope: EventEnvelope }> = await dataSource.query(
+        `SELECT "envelope" FROM "notifier"."outbox" ${type ? 'WHERE "type" = $1' : ''} ORDER BY "seq"`,
+        type ? [type] : [],
+      );
+      return rows.map((row) => row.envelope);
+    },
+    async close() {
+      await app.close();
+      await queue.close();
+      connection.disconnect();
+      await redis.cleanup();
+      await database.drop();
+      rmSync(mailDir, { recursive: true, force: true });
+    },
+  };
+}
