@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { IntakeHarness, startIntake } from '../testing/intake-harness';
+import { IntakeHarness, JsonResponse, startIntake } from '../testing/intake-harness';
 import { JSON_REFERRAL_EXAMPLE } from './examples';
 import bundleFixture from './fhir/fixtures/bars-message-bundle.json';
 import serviceRequestFixture from './fhir/fixtures/service-request-contained.json';
@@ -23,7 +23,7 @@ const valid = (): Body => structuredClone({ ...JSON_REFERRAL_EXAMPLE, senderRefe
 const post = (body: unknown, contentType = 'application/json') =>
   intake.send('/v1/referrals', { senderId: sender.id, secrets: [sender.secret], body: body as object, contentType });
 
-async function expectRefusal(response: Response, status: number, before: Awaited<ReturnType<IntakeHarness['counts']>>) {
+async function expectRefusal(response: JsonResponse, status: number, before: Awaited<ReturnType<IntakeHarness['counts']>>) {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   const problem = await response.json();
@@ -56,7 +56,7 @@ const RULES: Array<[string, string, (body: Body) => void]> = [
   ['an empty family name', '/patient/familyName', (b) => (b.patient.familyName = '')],
   ['an unknown property', '/priority', (b) => (b.priority = 'high')],
   ['an unknown patient property', '/patient/ethnicity', (b) => (b.patient.ethnicity = 'A')],
-  ['no patient', '/patient', (b) => delete b.patient],
+  ['no patient', '/patient', (b) => delete (b as Record<string, unknown>).patient],
   ['an unknown sex', '/patient/sex', (b) => (b.patient.sex = 'f')],
   ['a preferred organisation that is not a UUID', '/preferredOrganisationId', (b) => (b.preferredOrganisationId = 'org-1')],
   ['a sender referral id with spaces', '/senderReferralId', (b) => (b.senderReferralId = 'REF 1')],
@@ -181,7 +181,7 @@ describe('the referral contract over HTTP', () => {
   });
 
   it('publishes its API description with examples at /docs', async () => {
-    const response = await fetch(`${intake.baseUrl}/docs/openapi.json`);
+    const response = (await fetch(`${intake.baseUrl}/docs/openapi.json`)) as JsonResponse;
     expect(response.status).toBe(200);
     const document = await response.json();
     const post = document.paths['/v1/referrals'].post;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { JSON_REFERRAL_EXAMPLE } from '../referrals/examples';
-import { IntakeHarness, startIntake } from '../testing/intake-harness';
+import { IntakeHarness, JsonResponse, startIntake } from '../testing/intake-harness';
 import { registerSender, retirePreviousSecret, rotateSenderSecret, setSenderDisabled } from './senders';
 
 let intake: IntakeHarness;
@@ -16,7 +16,7 @@ afterAll(async () => {
 
 const referral = (senderReferralId = `REF-${randomUUID()}`) => ({ ...JSON_REFERRAL_EXAMPLE, senderReferralId });
 
-async function expectRefused(response: Response, status: number, before: Awaited<ReturnType<IntakeHarness['counts']>>): Promise<Record<string, unknown>> {
+async function expectRefused(response: JsonResponse, status: number, before: Awaited<ReturnType<IntakeHarness['counts']>>): Promise<Record<string, unknown>> {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(await intake.counts()).toEqual(before);

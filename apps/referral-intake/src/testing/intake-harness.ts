@@ -9,6 +9,9 @@ import { IntakeEnvironment } from '../environment';
 import { createIntakeApp } from '../intake-app';
 import { RegisterSenderInput, registerSender } from '../senders/senders';
 
+/** fetch's Response, with the JSON body typed loosely for assertions. */
+export type JsonResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
 export interface SignedRequestOptions {
   method?: 'GET' | 'POST';
   body?: string | object;
@@ -28,7 +31,7 @@ export interface IntakeHarness {
   database: TestDatabase;
   redis: TestRedis;
   addSender(input?: Partial<RegisterSenderInput>): Promise<{ id: string; secret: string }>;
-  send(path: string, options: SignedRequestOptions & { senderId: string; secrets: string[] }): Promise<Response>;
+  send(path: string, options: SignedRequestOptions & { senderId: string; secrets: string[] }): Promise<JsonResponse>;
   counts(): Promise<{ referrals: number; outbox: number; keys: number }>;
   close(): Promise<void>;
 }
@@ -85,7 +88,7 @@ export async function startIntake(label: string, { DATABASE_VIA_PORT, ...overrid
           ...options.headers,
         },
         ...(method === 'POST' ? { body } : {}),
-      });
+      }) as Promise<JsonResponse>;
     },
     async counts() {
       const [row] = await dataSource.query(

@@ -1,0 +1,157 @@
+import { IncomingHttpHeaders, Server, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { EventEnvelope, EventPayloads, EventPublisher, EventType, EventTypeName } from '@app/shared';
+import { eventually } from '@app/shared/testing';
+import { JSON_REFERRAL_EXAMPLE } from '../referrals/examples';
+import { IntakeHarness, startIntake } from '../testing/intake-harness';
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** The GP system's callback endpoint: a real HTTP server answering with the statuses queued for it. */
+class CallbackReceiver {
+  readonly received: Received[] = [];
+  readonly answers: number[] = [];
+  private server: Server | undefined;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        this.received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+        response.statusCode = this.answers.shift() ?? 204;
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/bars/status`;
+  }
+
+  forReferral(referralId: string): Received[] {
+    return this.received.filter((request) => request.body.includes(referralId));
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+let intake: IntakeHarness;
+let receiver: CallbackReceiver;
+let sender: { id: string; secret: string };
+
+beforeAll(async () => {
+  receiver = new CallbackReceiver();
+  await receiver.start();
+  intake = await startIntake('intake_status', { CALLBACK_BACKOFF_MS: '50', CALLBACK_MAX_ATTEMPTS: '4' });
+  sender = await intake.addSender({ callbackUrl: receiver.url });
+});
+
+afterAll(async () => {
+  await intake?.close();
+  await receiver?.stop();
+});
+
+async function sendReferral(from = sender): Promise<string> {
+  const response = await intake.send('/v1/referrals', { senderId: from.id, secrets: [from.secret], body: { ...JSON_REFERRAL_EXAMPLE, senderReferralId: `REF-${randomUUID()}` } });
+  expect(response.status).toBe(202);
+  return (await response.json()).referralId;
+}
+
+/** Publishes as the other services do: an outbox row, relayed to every subscriber's queue. */
+async function publish<T extends EventTypeName>(type: T, referralId: string, payload: EventPayloads[T]): Promise<EventEnvelope<T>> {
+  const publisher = intake.app.get(EventPublisher);
+  return intake.dataSource.transaction((manager) => publisher.publish(manager, type, { referralId, payload }));
+}
+
+const decision = { recipientType: 'organisation' as const, recipientId: randomUUID(), decidedAt: new Date().toISOString() };
+
+async function callbackRows(referralId: string) {
+  return intake.dataSource.query(
+    `SELECT c."status", c."state", c."attempts", array_agg(a."http_status" ORDER BY a."attempt") AS answers
+     FROM "intake"."status_callback" c LEFT JOIN "intake"."status_callback_attempt" a ON a."callback_id" = c."id"
+     WHERE c."referral_id" = $1 GROUP BY c."id" ORDER BY c."created_at"`,
+    [referralId],
+  );
+}
+
+async function statusOf(referralId: string): Promise<string> {
+  const response = await intake.send(`/v1/referrals/${referralId}`, { method: 'GET', senderId: sender.id, secrets: [sender.secret] });
+  return (await response.json()).status;
+}
+
+it('tells the sender about a status change with a signed callback, retrying after a failure and recording each attempt', async () => {
+  const referralId = await sendReferral();
+  receiver.answers.push(503);
+  await publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-leeds-1', pcnOdsCode: 'U12345', tasks: [] });
+  const [failed, delivered] = await eventually(() => {
+    const requests = receiver.forReferral(referralId);
+    return requests.length >= 2 ? requests : undefined;
+  });
+  expect(failed.headers['webhook-id']).toBe(delivered.headers['webhook-id']);
+  const payload = new Webhook(sender.secret).verify(delivered.body, {
+    'webhook-id': String(delivered.headers['webhook-id']),
+    'webhook-timestamp': String(delivered.headers['webhook-timestamp']),
+    'webhook-signature': String(delivered.headers['webhook-signature']),
+  });
+  expect(payload).toEqual({
+    type: 'referral.status-changed',
+    timestamp: expect.any(String),
+    data: {
+      referralId,
+      senderReferralId: expect.stringMatching(/^REF-/),
+      status: 'routed',
+      previousStatus: 'received',
+      occurredAt: expect.any(String),
+      statusUrl: `/v1/referrals/${referralId}`,
+    },
+  });
+  for (const secretValue of ['9434765919', 'Margaret', 'Oyelaran', '1948-02-11', 'LS6 2QT']) expect(delivered.body).not.toContain(secretValue);
+  await eventually(async () => {
+    const rows = await callbackRows(referralId);
+    return rows[0]?.state === 'delivered' ? rows : undefined;
+  });
+  expect(await callbackRows(referralId)).toEqual([{ status: 'routed', state: 'delivered', attempts: 2, answers: [503, 204] }]);
+  expect(await statusOf(referralId)).toBe('routed');
+});
+
+it('moves only forward when events arrive out of order, and stops retrying at 410 Gone', async () => {
+  const referralId = await sendReferral();
+  await publish(EventType.ReferralAccepted, referralId, decision);
+  await eventually(async () => (await statusOf(referralId)) === 'accepted');
+  const lateRouted = await publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-leeds-1', tasks: [] });
+  receiver.answers.push(410);
+  await publish(EventType.ReferralDeclined, referralId, { ...decision, reason: 'no-capacity' });
+  const rows = await eventually(async () => {
+    const current = await callbackRows(referralId);
+    return current.length === 2 && current.every((row: { state: string }) => row.state !== 'pending') ? current : undefined;
+  });
+  expect(rows).toEqual([
+    { status: 'accepted', state: 'delivered', attempts: 1, answers: [204] },
+    { status: 'declined', state: 'gone', attempts: 1, answers: [410] },
+  ]);
+  const declined = receiver.forReferral(referralId).at(-1)!;
+  expect(JSON.parse(declined.body).data).toMatchObject({ status: 'declined', previousStatus: 'accepted', reason: 'no-capacity' });
+  await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "intake"."inbox" WHERE "event_id" = $1`, [lateRouted.id])).length === 1);
+  expect(await statusOf(referralId)).toBe('declined');
+  expect(await callbackRows(referralId)).toHaveLength(2);
+});
+
+it('updates the status without a callback when the sender has no callback URL, and records completion and closure', async () => {
+  const quiet = await intake.addSender();
+  const referralId = await sendReferral(quiet);
+  const recordedBy = { kind: 'link-worker' as const, id: 'lw-leeds-1' };
+  await publish(EventType.ReferralCompleted, referralId, { recordedBy, occurredAt: new Date().toISOString() });
+  await publish(EventType.ReferralClosed, referralId, { recordedBy, occurredAt: new Date().toISOString(), reason: 'completed' });
+  await eventually(async () => {
+    const [row] = await intake.dataSource.query(`SELECT "status", "status_reason" FROM "intake"."referral" WHERE "id" = $1`, [referralId]);
+    return row.status === 'closed' ? row : undefined;
+  });
+  expect(await callbackRows(referralId)).toEqual([]);
+});
