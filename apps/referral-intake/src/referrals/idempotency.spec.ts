@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IntakeHarness, startIntake } from '../testing/intake-harness';
 import { JSON_REFERRAL_EXAMPLE } from './examples';
+import bundleFixture from './fhir/fixtures/bars-message-bundle.json';
 import serviceRequestFixture from './fhir/fixtures/service-request-contained.json';
 
 let intake: IntakeHarness;
@@ -8,7 +9,7 @@ let sender: { id: string; secret: string };
 
 beforeAll(async () => {
   intake = await startIntake('intake_idempotency');
-  sender = await intake.addSender({ practiceOdsCodes: ['B86016', 'A81001'] });
+  sender = await intake.addSender({ practiceOdsCodes: ['B86016', 'A81001', 'Y02345'] });
 });
 
 afterAll(async () => {
@@ -103,6 +104,22 @@ describe('idempotency', () => {
     expect((await again.json()).referralId).toBe((await first.json()).referralId);
   });
 
+  it('uses a BaRS X-Request-ID as the idempotency key of a FHIR message', async () => {
+    const requestId = randomUUID();
+    const payload = structuredClone(bundleFixture);
+    payload.entry[1].resource.identifier![0].value = `TPP-${randomUUID()}`;
+    const first = await post('/v1/referrals', payload, { 'x-request-id': requestId }, 'application/fhir+json');
+    expect(first.status).toBe(202);
+    const before = await intake.counts();
+    const retry = await post('/v1/referrals', payload, { 'x-request-id': requestId }, 'application/fhir+json');
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect((await retry.json()).referralId).toBe((await first.json()).referralId);
+    payload.entry[1].resource.identifier![0].value = `TPP-${randomUUID()}`;
+    const reused = await post('/v1/referrals', payload, { 'x-request-id': requestId }, 'application/fhir+json');
+    expect(reused.status).toBe(422);
+    expect(await intake.counts()).toEqual(before);
+  });
+
   it('keeps keys for the published retention', async () => {
     const key = randomUUID();
     await post('/v1/referrals', withoutSenderId(), { 'idempotency-key': key });
@@ -118,7 +135,7 @@ describe('batch', () => {
   it('answers each item, stores the good ones, and replays the whole answer', async () => {
     const good = referral();
     const invalid = referral({ consentToShare: false });
-    const notServed = referral({ practiceOdsCode: 'Y02345' });
+    const notServed = referral({ practiceOdsCode: 'C84001' });
     const webhookId = `msg_${randomUUID()}`;
     const before = await intake.counts();
     const response = await intake.send('/v1/referrals:batch', { senderId: sender.id, secrets: [sender.secret], body: { referrals: [good, invalid, notServed] }, webhookId });

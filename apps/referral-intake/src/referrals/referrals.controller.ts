@@ -63,7 +63,7 @@ const KEYED = ApiHeader({
   name: 'Idempotency-Key',
   required: false,
   description:
-    'Optional, e.g. "8e03978e-40d5-43e8-bc93-6894a57f9324". The same key (or webhook-id) with the same body returns the first response again; with a different body 422; while the first is still in flight 409. Keys are kept for IDEMPOTENCY_RETENTION_HOURS (72 h by default).',
+    'Optional, e.g. "8e03978e-40d5-43e8-bc93-6894a57f9324"; for application/fhir+json, X-Request-ID (BaRS) is used when it is absent. The same key (or webhook-id) with the same body returns the first response again; with a different body 422; while the first is still in flight 409. Keys are kept for IDEMPOTENCY_RETENTION_HOURS (72 h by default).',
 });
 
 @ApiTags('referrals')
@@ -145,8 +145,10 @@ export class ReferralsController {
     return statusView(await this.referrals.getForSender(id, request.sender.id));
   }
 
+  /** BaRS senders repeat X-Request-ID on a retry, so for FHIR it stands in for a missing Idempotency-Key. */
   private keys(request: AuthenticatedRequest, idempotencyKey: string | undefined): RequestKey[] {
-    const key = parseIdempotencyKey(idempotencyKey);
+    const barsRequestId = isFhirContentType(request.headers['content-type']) ? request.headers['x-request-id'] : undefined;
+    const key = parseIdempotencyKey(idempotencyKey ?? barsRequestId);
     return [{ scope: 'webhook-id', key: request.webhookId }, ...(key ? [{ scope: 'idempotency-key' as const, key }] : [])];
   }
 

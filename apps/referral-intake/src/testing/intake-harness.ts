@@ -1,13 +1,12 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
-import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { loadEnvironment } from '@app/shared';
 import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix } from '@app/shared/testing';
 import { IntakeEnvironment } from '../environment';
 import { createIntakeApp } from '../intake-app';
 import { RegisterSenderInput, registerSender } from '../senders/senders';
+import { signRequest } from '../senders/signing';
 
 /** fetch's Response, with the JSON body typed loosely for assertions. */
 export type JsonResponse = Omit<Response, 'json'> & { json(): Promise<any> };
@@ -73,21 +72,11 @@ export async function startIntake(label: string, { DATABASE_VIA_PORT, ...overrid
     },
     async send(path, options) {
       const method = options.method ?? 'POST';
-      const body = method === 'GET' ? '' : typeof options.body === 'string' ? options.body : JSON.stringify(options.body ?? {});
-      const webhookId = options.webhookId ?? `msg_${randomUUID()}`;
-      const timestamp = options.timestamp ?? new Date();
-      const signature = options.secrets.map((secret) => new Webhook(secret).sign(webhookId, timestamp, body)).join(' ');
+      const signed = signRequest({ ...options, body: method === 'GET' ? undefined : (options.body ?? {}) });
       return fetch(`${baseUrl}${path}`, {
         method,
-        headers: {
-          ...(method === 'POST' ? { 'content-type': options.contentType ?? 'application/json' } : {}),
-          'x-sender-id': options.senderId,
-          'webhook-id': webhookId,
-          'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-          'webhook-signature': signature,
-          ...options.headers,
-        },
-        ...(method === 'POST' ? { body } : {}),
+        headers: { ...signed.headers, ...options.headers },
+        ...(method === 'POST' ? { body: signed.body } : {}),
       }) as Promise<JsonResponse>;
     },
     async counts() {
