@@ -4,10 +4,12 @@ import { CorrelationMiddleware, EventTransportModule, HealthModule, ServiceConfi
 import { AuditModule } from './audit/access-audit';
 import { OUTCOMES_MIGRATIONS } from './database';
 import { OUTCOMES_SCHEMA, OUTCOMES_SERVICE, OutcomesEnvironment } from './environment';
+import { ExtractsModule } from './extracts/extracts.module';
 import { FeedsModule } from './feeds/feeds.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { RecordingModule } from './recording/recording.module';
+import { ReportsModule } from './reports/reports.module';
 
 @Module({})
 export class OutcomesAppModule implements NestModule {
@@ -38,6 +40,8 @@ export class OutcomesAppModule implements NestModule {
         LifecycleModule,
         FeedsModule,
         RecordingModule,
+        ReportsModule,
+        ExtractsModule,
       ],
     };
   }

@@ -15,13 +15,14 @@ export function negotiate(accept: string | undefined, offered: readonly string[]
   let best: { type: string; q: number; specificity: number; order: number } | null = null;
   offered.forEach((type, order) => {
     const [major] = type.split('/');
+    // The most specific range that matches a type decides its quality (RFC 9110 §12.5.1).
+    let match: { q: number; specificity: number } | null = null;
     for (const { range, q } of ranges) {
       const specificity = range === type ? 2 : range === `${major}/*` ? 1 : range === '*/*' ? 0 : -1;
-      if (specificity < 0 || q <= 0) continue;
-      const better =
-        !best || q > best.q || (q === best.q && specificity > best.specificity) || (q === best.q && specificity === best.specificity && order < best.order);
-      if (better) best = { type, q, specificity, order };
+      if (specificity >= 0 && (!match || specificity > match.specificity)) match = { q, specificity };
     }
+    if (!match || match.q <= 0) return;
+    if (!best || match.q > best.q || (match.q === best.q && match.specificity > best.specificity)) best = { type, ...match, order };
   });
   return best ? (best as { type: string }).type : null;
 }

@@ -19,6 +19,7 @@ import {
 import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually } from '@app/shared/testing';
 import { OutcomesAppModule } from '../app.module';
 import { OUTCOMES_SCHEMA, OutcomesEnvironment } from '../environment';
+import { LifecycleStore } from '../lifecycle/lifecycle.store';
 
 /** The outcomes service on a database and Redis prefix of its own, consuming its real queue. */
 export interface OutcomesHarness {
@@ -123,4 +124,10 @@ export function receivedEvent(overrides: Partial<ReferralReceivedPayload> & { re
 
 export function followUp<T extends EventTypeName>(type: T, referralId: string, payload: EventPayloads[T], occurredAt: Date): EventEnvelope<T> {
   return createEvent({ type, referralId, correlationId: randomUUID(), source: 'test', occurredAt, payload });
+}
+
+/** Stores events straight into the event store (as the consumer would), for tests that need many referrals fast. */
+export async function ingestDirectly(outcomes: OutcomesHarness, ...envelopes: EventEnvelope[]): Promise<void> {
+  const store = outcomes.app.get(LifecycleStore);
+  for (const envelope of envelopes) await outcomes.dataSource.transaction((manager) => store.ingest(manager, envelope));
 }
