@@ -16,6 +16,8 @@ import {
   producerConnection,
 } from '@app/shared';
 import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually } from '@app/shared/testing';
+import { validateDirectoryDocument } from '../directory/directory-document';
+import { DirectoryStore } from '../directory/directory.store';
 import { NotifierEnvironment } from '../environment';
 import { createNotifierApp } from '../notifier-app';
 
@@ -126,4 +128,33 @@ export async function startNotifier(label: string, overrides: Record<string, str
       rmSync(mailDir, { recursive: true, force: true });
     },
   };
+}
+
+let practiceCounter = 0;
+
+/**
+ * Adds a PCN of its own with one practice whose only link worker (and PCN lead) is the given contact, so
+ * a referral from that practice for an unmatched need notifies exactly that one recipient.
+ */
+export async function addLoneLinkWorker(
+  harness: NotifierHarness,
+  contact: { email?: string; mobile?: string; channels: Array<'email' | 'sms'> },
+): Promise<{ practiceOdsCode: string; linkWorkerId: string }> {
+  practiceCounter += 1;
+  const suffix = String(90000 + practiceCounter).slice(-5);
+  const practiceOdsCode = `Z${suffix}`;
+  const linkWorkerId = crypto.randomUUID();
+  await harness.app.get(DirectoryStore).import(
+    validateDirectoryDocument({
+      pcns: [{ odsCode: `U${suffix}`, name: `Test PCN ${suffix}`, leadLinkWorkerId: linkWorkerId }],
+      practices: [{ odsCode: practiceOdsCode, name: `Test Practice ${suffix}`, pcnOdsCode: `U${suffix}`, postcode: 'ZE1 0AA' }],
+      linkWorkers: [{ id: linkWorkerId, name: `Test Worker ${suffix}`, ...contact, pcnOdsCodes: [`U${suffix}`], practiceOdsCodes: [practiceOdsCode] }],
+    }),
+  );
+  return { practiceOdsCode, linkWorkerId };
+}
+
+/** A referral from a lone link worker's practice that no organisation can take (its area has none). */
+export function loneReferral(practiceOdsCode: string): ReferralReceivedPayload {
+  return receivedPayload({ practiceOdsCode, needs: ['bereavement'], patient: { ...PATIENT, postcode: 'ZE1 0AA' } });
 }
