@@ -3,7 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createServiceApp } from '@app/shared';
 import { IntakeAppModule } from './app.module';
-import { INTAKE_SCHEMA, IntakeEnvironment } from './environment';
+import { DEV_SENDER_SECRET_KEY, INTAKE_SCHEMA, IntakeEnvironment } from './environment';
 import { NEEDS } from './referrals/validation/needs';
 
 export function setupApiDocs(app: NestFastifyApplication, env: IntakeEnvironment): void {
@@ -56,5 +56,8 @@ export async function createIntakeApp(env: IntakeEnvironment, options: { consume
     consumeEvents: options.consumeEvents,
   });
   setupApiDocs(app, env);
+  if (env.SENDER_SECRET_KEY === DEV_SENDER_SECRET_KEY && process.env.NODE_ENV === 'production') {
+    new Logger('Senders').warn('SENDER_SECRET_KEY is the developer default: set your own, or signing secrets are not protected at rest');
+  }
   return app;
 }

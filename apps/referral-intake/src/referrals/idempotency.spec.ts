@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IntakeHarness, startIntake } from '../testing/intake-harness';
 import { JSON_REFERRAL_EXAMPLE } from './examples';
+import { IdempotencyStore } from './idempotency';
 import bundleFixture from './fhir/fixtures/bars-message-bundle.json';
 import serviceRequestFixture from './fhir/fixtures/service-request-contained.json';
 
@@ -128,6 +129,18 @@ describe('idempotency', () => {
       [key],
     );
     expect(row).toEqual({ hours: '72', state: 'completed' });
+  });
+
+  it('forgets keys after the retention: purged, and an expired key starts afresh', async () => {
+    const key = randomUUID();
+    const first = await post('/v1/referrals', withoutSenderId(), { 'idempotency-key': key });
+    await intake.dataSource.query(`UPDATE "intake"."idempotency_key" SET "expires_at" = now() - interval '1 second' WHERE "key" = $1`, [key]);
+    const reused = await post('/v1/referrals', withoutSenderId(), { 'idempotency-key': key });
+    expect(reused.status).toBe(202);
+    expect((await reused.json()).referralId).not.toBe((await first.json()).referralId);
+    await intake.dataSource.query(`UPDATE "intake"."idempotency_key" SET "expires_at" = now() - interval '1 second' WHERE "key" = $1`, [key]);
+    expect(await intake.app.get(IdempotencyStore).purgeExpired()).toBeGreaterThanOrEqual(1);
+    expect(await intake.dataSource.query(`SELECT 1 FROM "intake"."idempotency_key" WHERE "key" = $1`, [key])).toEqual([]);
   });
 });
 
