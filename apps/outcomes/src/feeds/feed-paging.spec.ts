@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { EventType } from '@app/shared';
+import { registerCommissioner } from '../commissioners/commissioner';
+import { LifecycleStore } from '../lifecycle/lifecycle.store';
+import { OutcomesHarness, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
+
+let outcomes: OutcomesHarness;
+let apiKey: string;
+const linkWorkerId = randomUUID();
+
+beforeAll(async () => {
+  outcomes = await startOutcomes('outcomes_paging');
+  ({ apiKey } = await registerCommissioner(outcomes.dataSource, { name: 'ICB', scope: { level: 'icb', codes: ['QHM'] } }));
+});
+
+afterAll(async () => {
+  await outcomes.close();
+});
+
+async function routedReferral(): Promise<string> {
+  const received = receivedEvent({ occurredAt: new Date() });
+  await ingestDirectly(outcomes, received, followUp(EventType.ReferralRouted, received.referralId, { linkWorkerId, tasks: [] }, new Date()));
+  return received.referralId;
+}
+
+function notification(referralId: string) {
+  return followUp(EventType.NotificationSent, referralId, { notificationId: randomUUID(), recipientType: 'link-worker', recipientId: linkWorkerId, channel: 'email', provider: 'smtp' }, new Date());
+}
+
+async function page(after: string, limit: number): Promise<{ refs: string[]; nextCursor: string; hasMore: boolean }> {
+  const response = await outcomes.request({
+    url: `/v1/feeds/outcomes?limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+    headers: { authorization: `Bearer ${apiKey}`, accept: 'application/x-ndjson' },
+  });
+  expect(response.statusCode).toBe(200);
+  const refs = response.body
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line).eventRef as string);
+  return { refs, nextCursor: String(response.headers['x-next-cursor']), hasMore: response.headers['x-has-more'] === 'true' };
+}
+
+async function readToEnd(after: string, limit: number): Promise<{ refs: string[]; cursor: string }> {
+  const refs: string[] = [];
+  let cursor = after;
+  for (;;) {
+    const next = await page(cursor, limit);
+    refs.push(...next.refs);
+    cursor = next.nextCursor;
+    if (!next.hasMore) return { refs, cursor };
+  }
+}
+
+describe('cursor paging while events are being written', () => {
+  it('serves an event that committed after a later-numbered one, instead of skipping it', async () => {
+    const slow = await routedReferral();
+    const fast = await routedReferral();
+    const start = await readToEnd('', 50);
+    const store = outcomes.app.get(LifecycleStore);
+    const runner = outcomes.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    const early = notification(slow);
+    await store.ingest(runner.manager, early);
+    const late = notification(fast);
+    await ingestDirectly(outcomes, late);
+
+    // The later-numbered event is committed and served; the earlier-numbered one is still in flight.
+    const first = await readToEnd(start.cursor, 50);
+    expect(first.refs).toHaveLength(1);
+    await runner.commitTransaction();
+    await runner.release();
+    const second = await readToEnd(first.cursor, 50);
+    expect(second.refs).toHaveLength(1);
+    expect(second.refs[0]).not.toBe(first.refs[0]);
+    const [seqs] = await outcomes.dataSource.query(
+      `SELECT (SELECT "seq" FROM "outcomes"."outcome_event" WHERE "event_id" = $1)::int AS "early", (SELECT "seq" FROM "outcomes"."outcome_event" WHERE "event_id" = $2)::int AS "late"`,
+      [early.id, late.id],
+    );
+    // A cursor over "seq" would have stepped past the early event here and never served it.
+    expect(seqs.early).toBeLessThan(seqs.late);
+  });
+
+  it('never skips or repeats an event while writers commit concurrently and out of order', async () => {
+    const writers = 5;
+    const perWriter = 25;
+    const referrals = await Promise.all(Array.from({ length: writers }, () => routedReferral()));
+    const start = await readToEnd('', 1000);
+    const store = outcomes.app.get(LifecycleStore);
+    let writing = true;
+    const write = async (referralId: string) => {
+      for (let index = 0; index < perWriter; index += 1) {
+        await outcomes.dataSource.transaction(async (manager) => {
+          await store.ingest(manager, notification(referralId));
+          await manager.query(`SELECT pg_sleep(random() * 0.03)`);
+        });
+      }
+    };
+    const seen: string[] = [];
+    const read = async () => {
+      let cursor = start.cursor;
+      for (;;) {
+        const done = !writing;
+        const next = await page(cursor, 7);
+        seen.push(...next.refs);
+        cursor = next.nextCursor;
+        if (done && !next.hasMore) return;
+      }
+    };
+    const reader = read();
+    await Promise.all(referrals.map(write));
+    writing = false;
+    await reader;
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toHaveLength(writers * perWriter);
+    const everything = await readToEnd(start.cursor, 1000);
+    expect([...seen].sort()).toEqual([...everything.refs].sort());
+  });
+});
