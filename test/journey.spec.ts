@@ -86,6 +86,15 @@ describe('journey: GP referral → link worker mailbox → commissioner feed', (
     rmSync(logDir, { recursive: true, force: true });
   });
 
+  it('reports every service live and ready (PostgreSQL and Redis answering)', async () => {
+    for (const url of Object.values(urls)) {
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+      const ready = await fetch(`${url}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+    }
+  });
+
   it('delivers the referral to the link worker and into the pseudonymised feed, with no patient data in any log', async () => {
     const intakeEnv = apps[0].get(IntakeEnvironment);
     const { sender, secret } = await registerSender(
