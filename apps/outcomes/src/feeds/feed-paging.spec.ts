@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
 import { EventType } from '@app/shared';
 import { registerCommissioner } from '../commissioners/commissioner';
 import { LifecycleStore } from '../lifecycle/lifecycle.store';
@@ -115,5 +116,25 @@ describe('cursor paging while events are being written', () => {
     expect(seen).toHaveLength(writers * perWriter);
     const everything = await readToEnd(start.cursor, 1000);
     expect([...seen].sort()).toEqual([...everything.refs].sort());
+  });
+
+  it('streams a page larger than one read batch, in order, without gaps', async () => {
+    const referralId = await routedReferral();
+    const start = await readToEnd('', 1000);
+    await outcomes.dataSource.query(
+      `INSERT INTO "outcomes"."outcome_event" ("event_id", "type", "version", "referral_id", "occurred_at", "source", "correlation_id", "data")
+       SELECT gen_random_uuid(), $1, 1, $2, now() + n * interval '1 millisecond', 'notifier', 'bulk', '{"recipientType":"link-worker","channel":"email","provider":"smtp"}'::jsonb
+       FROM generate_series(1, 1234) AS n`,
+      [EventType.NotificationSent, referralId],
+    );
+    const response = await outcomes.request({
+      url: `/v1/feeds/outcomes?limit=100000&after=${encodeURIComponent(start.cursor)}`,
+      headers: { authorization: `Bearer ${apiKey}`, accept: 'text/csv' },
+    });
+    const rows = parse(response.body, { columns: true }) as Array<Record<string, string>>;
+    expect(rows).toHaveLength(1234);
+    expect(new Set(rows.map((row) => row.eventRef)).size).toBe(1234);
+    expect(rows.map((row) => row.occurredAt)).toEqual([...rows.map((row) => row.occurredAt)].sort());
+    expect(response.headers['x-has-more']).toBe('false');
   });
 });

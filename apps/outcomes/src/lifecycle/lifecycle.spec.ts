@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { ALL_EVENT_TYPES, EventType, ServiceName, eventsConsumedBy } from '@app/shared';
+import { eventually } from '@app/shared/testing';
+import { OutcomesHarness, followUp, receivedEvent, startOutcomes } from '../testing/harness';
+
+let outcomes: OutcomesHarness;
+
+beforeAll(async () => {
+  outcomes = await startOutcomes('outcomes_lifecycle');
+});
+
+afterAll(async () => {
+  await outcomes.close();
+});
+
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 2, 9, minute));
+
+describe('consuming the lifecycle from the queue', () => {
+  it('is subscribed to every event type there is', () => {
+    expect(eventsConsumedBy(ServiceName.Outcomes).sort()).toEqual([...ALL_EVENT_TYPES].sort());
+  });
+
+  it('handles every event type, delivered all at once, into one settled projection', async () => {
+    const linkWorkerId = randomUUID();
+    const organisationId = randomUUID();
+    const received = receivedEvent({ occurredAt: at(0) });
+    const id = received.referralId;
+    const notification = { notificationId: randomUUID(), recipientType: 'link-worker' as const, recipientId: linkWorkerId, channel: 'email' as const, provider: 'smtp' };
+    const by = { kind: 'organisation' as const, id: organisationId };
+    const events = [
+      received,
+      followUp(EventType.ReferralUnrouted, id, { reason: 'no link worker covers the practice', fallbackLinkWorkerId: linkWorkerId }, at(1)),
+      followUp(EventType.ReferralRouted, id, { linkWorkerId, tasks: [{ recipientType: 'organisation', recipientId: organisationId, reason: 'match' }] }, at(2)),
+      followUp(EventType.NotificationSent, id, notification, at(3)),
+      followUp(EventType.NotificationFailed, id, { ...notification, channel: 'sms', error: 'number unreachable' }, at(4)),
+      followUp(EventType.NotificationDelivered, id, notification, at(5)),
+      followUp(EventType.ReferralDeclined, id, { recipientType: 'link-worker', recipientId: linkWorkerId, decidedAt: at(6).toISOString(), reason: 'no-capacity' }, at(6)),
+      followUp(EventType.ReferralAccepted, id, { recipientType: 'organisation', recipientId: organisationId, organisationId, decidedAt: at(7).toISOString() }, at(7)),
+      followUp(EventType.ReferralContacted, id, { recordedBy: by, occurredAt: at(8).toISOString() }, at(8)),
+      followUp(EventType.MeasureRecorded, id, { measureId: randomUUID(), measure: 'UCLA3', timepoint: 'start', items: [3, 2, 3], score: { total: 8 }, recordedAt: at(9).toISOString(), recordedBy: by }, at(9)),
+      followUp(EventType.SessionAttended, id, { recordedBy: by, occurredAt: at(10).toISOString() }, at(10)),
+      followUp(EventType.SessionMissed, id, { recordedBy: by, occurredAt: at(11).toISOString() }, at(11)),
+      followUp(EventType.ReferralCompleted, id, { recordedBy: by, occurredAt: at(12).toISOString() }, at(12)),
+      followUp(EventType.ReferralClosed, id, { recordedBy: by, occurredAt: at(13).toISOString() }, at(13)),
+    ];
+    expect(new Set(events.map((event) => event.type)).size).toBe(ALL_EVENT_TYPES.length);
+    await outcomes.deliver(...[...events].reverse());
+    const [referral] = await eventually(async () => {
+      const rows = await outcomes.dataSource.query(
+        `SELECT r."status", r."sessions_attended", r."sessions_missed", r."close_reason", r."assignees", (SELECT count(*)::int FROM "outcomes"."outcome_event" e WHERE e."referral_id" = r."referral_id") AS "events"
+         FROM "outcomes"."referral" r WHERE r."referral_id" = $1`,
+        [id],
+      );
+      return rows[0]?.events === events.length ? rows : undefined;
+    });
+    expect(referral).toMatchObject({ status: 'closed', sessions_attended: 1, sessions_missed: 1, close_reason: 'completed', assignees: [`organisation:${organisationId}`] });
+    expect(await outcomes.dataSource.query(`SELECT * FROM "outcomes"."referral_anomaly" WHERE "referral_id" = $1`, [id])).toEqual([]);
+    expect(await outcomes.dataSource.query(`SELECT * FROM "outcomes"."dead_letter"`)).toEqual([]);
+    const [measure] = await outcomes.dataSource.query(`SELECT "measure", "timepoint", "score" FROM "outcomes"."measure" WHERE "referral_id" = $1`, [id]);
+    expect(measure).toEqual({ measure: 'UCLA3', timepoint: 'start', score: { total: 8 } });
+  });
+
+  it('records an impossible event as an anomaly, keeps it in the store, and leaves the status alone', async () => {
+    const received = receivedEvent({ occurredAt: at(20) });
+    const completed = followUp(EventType.ReferralCompleted, received.referralId, { recordedBy: { kind: 'link-worker', id: randomUUID() }, occurredAt: at(21).toISOString() }, at(21));
+    await outcomes.deliver(received, completed);
+    const anomaly = await eventually(async () => {
+      const [row] = await outcomes.dataSource.query(`SELECT "event_id", "event_type", "from_status", "reason" FROM "outcomes"."referral_anomaly" WHERE "referral_id" = $1`, [received.referralId]);
+      return row;
+    });
+    expect(anomaly).toEqual({ event_id: completed.id, event_type: EventType.ReferralCompleted, from_status: 'received', reason: expect.stringContaining('cannot follow received') });
+    const [referral] = await outcomes.dataSource.query(`SELECT "status", "completed_at" FROM "outcomes"."referral" WHERE "referral_id" = $1`, [received.referralId]);
+    expect(referral).toEqual({ status: 'received', completed_at: null });
+  });
+
+  it('refuses to change or delete a stored event', async () => {
+    await expect(outcomes.dataSource.query(`UPDATE "outcomes"."outcome_event" SET "type" = 'referral.closed'`)).rejects.toThrow(/append-only/);
+    await expect(outcomes.dataSource.query(`DELETE FROM "outcomes"."outcome_event"`)).rejects.toThrow(/append-only/);
+  });
+});
