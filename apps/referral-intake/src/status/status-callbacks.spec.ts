@@ -6,6 +6,7 @@ import { EventEnvelope, EventPayloads, EventPublisher, EventType, EventTypeName 
 import { eventually } from '@app/shared/testing';
 import { JSON_REFERRAL_EXAMPLE } from '../referrals/examples';
 import { IntakeHarness, startIntake } from '../testing/intake-harness';
+import { StatusCallbackDispatcher } from './status-callbacks';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -124,7 +125,7 @@ it('tells the sender about a status change with a signed callback, retrying afte
 it('moves only forward when events arrive out of order, and stops retrying at 410 Gone', async () => {
   const referralId = await sendReferral();
   await publish(EventType.ReferralAccepted, referralId, decision);
-  await eventually(async () => (await statusOf(referralId)) === 'accepted');
+  await eventually(async () => (await callbackRows(referralId))[0]?.state === 'delivered');
   const lateRouted = await publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-leeds-1', tasks: [] });
   receiver.answers.push(410);
   await publish(EventType.ReferralDeclined, referralId, { ...decision, reason: 'no-capacity' });
@@ -154,4 +155,37 @@ it('updates the status without a callback when the sender has no callback URL, a
     return row.status === 'closed' ? row : undefined;
   });
   expect(await callbackRows(referralId)).toEqual([]);
+});
+
+it('gives up after the last attempt and marks the callback failed, every attempt recorded', async () => {
+  const referralId = await sendReferral();
+  receiver.answers.push(500, 500, 502, 500);
+  await publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-leeds-1', tasks: [] });
+  const rows = await eventually(async () => {
+    const current = await callbackRows(referralId);
+    return current[0]?.state === 'failed' ? current : undefined;
+  });
+  expect(rows).toEqual([{ status: 'routed', state: 'failed', attempts: 4, answers: [500, 500, 502, 500] }]);
+});
+
+it('queues again a callback whose job never reached Redis', async () => {
+  const referralId = await sendReferral();
+  const [{ id }] = await intake.dataSource.query(
+    `INSERT INTO "intake"."status_callback" ("id", "referral_id", "sender_id", "event_id", "status", "url", "payload", "created_at")
+     VALUES (gen_random_uuid(), $1, $2, gen_random_uuid(), 'routed', $3, $4, now() - interval '1 minute') RETURNING "id"`,
+    [referralId, sender.id, receiver.url, JSON.stringify({ type: 'referral.status-changed', data: { referralId, status: 'routed' } })],
+  );
+  await intake.app.get(StatusCallbackDispatcher).sweep();
+  const delivered = await eventually(() => receiver.received.find((request) => request.headers['webhook-id'] === id));
+  expect(JSON.parse(delivered.body).data).toEqual({ referralId, status: 'routed' });
+  await eventually(async () => (await callbackRows(referralId))[0]?.state === 'delivered');
+});
+
+it('dead-letters a status event for a referral intake never received', async () => {
+  const event = await publish(EventType.ReferralAccepted, randomUUID(), decision);
+  const [letter] = await eventually(async () => {
+    const rows = await intake.dataSource.query(`SELECT "error", "attempts" FROM "intake"."dead_letter" WHERE "event_id" = $1`, [event.id]);
+    return rows.length ? rows : undefined;
+  });
+  expect(letter).toEqual({ error: expect.stringContaining('unknown referral'), attempts: 1 });
 });
