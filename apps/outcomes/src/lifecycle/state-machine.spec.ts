@@ -24,6 +24,7 @@ describe('the referral state machine', () => {
     ['accepted', EventType.MeasureRecorded, 'accepted'],
     ['completed', EventType.MeasureRecorded, 'completed'],
     ['completed', EventType.ReferralClosed, 'closed'],
+    ['completed', EventType.NotificationSent, 'completed'],
   ])('%s + %s → %s', (from, type, to) => {
     expect(transition(from, { type, reason: undefined })).toEqual({ allowed: true, status: to });
   });

@@ -35,7 +35,7 @@ const RULES: Record<EventTypeName, Rule[]> = {
   [EventType.ReferralReceived]: [{ from: [null], to: Received }],
   [EventType.ReferralRouted]: [{ from: [Received, Unrouted], to: Routed }],
   [EventType.ReferralUnrouted]: [{ from: [Received], to: Unrouted }],
-  [EventType.NotificationSent]: [{ from: [Routed, Unrouted, Accepted, Declined, Contacted, InProgress], to: 'unchanged' }],
+  [EventType.NotificationSent]: [{ from: [Routed, Unrouted, Accepted, Declined, Contacted, InProgress, Completed], to: 'unchanged' }],
   [EventType.NotificationDelivered]: [{ from: [Routed, Unrouted, Accepted, Declined, Contacted, InProgress, Completed], to: 'unchanged' }],
   [EventType.NotificationFailed]: [{ from: [Routed, Unrouted, Accepted, Declined, Contacted, InProgress, Completed], to: 'unchanged' }],
   [EventType.ReferralAccepted]: [
