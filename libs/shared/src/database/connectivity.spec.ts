@@ -16,7 +16,7 @@ describe('startup dependency checks', () => {
     const port = await closedPort();
     const attempt = prepareDatabase(`postgres://postgres:s3cret@127.0.0.1:${port}/referrals`, ['intake']);
     await expect(attempt).rejects.toBeInstanceOf(DependencyUnreachableError);
-    const message = (await attempt.catch((error: Error) => error)).message;
+    const message = ((await attempt.catch((error: Error) => error)) as Error).message;
     expect(message).toContain(`postgres://postgres:***@127.0.0.1:${port}/referrals`);
     expect(message).not.toContain('s3cret');
     expect(message).toContain('pg_ctlcluster');
@@ -27,7 +27,7 @@ describe('startup dependency checks', () => {
     const port = await closedPort();
     const attempt = assertRedisReachable(`redis://127.0.0.1:${port}`);
     await expect(attempt).rejects.toBeInstanceOf(DependencyUnreachableError);
-    const message = (await attempt.catch((error: Error) => error)).message;
+    const message = ((await attempt.catch((error: Error) => error)) as Error).message;
     expect(message).toContain(`redis://127.0.0.1:${port}`);
     expect(message).toContain('redis-server');
   });
