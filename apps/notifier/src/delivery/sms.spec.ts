@@ -70,7 +70,7 @@ describe('SMS through GOV.UK Notify (local stand-in for the Notify API)', () => 
     const notification = await smsNotification(event.referralId);
     expect(sms?.reference).toBe(notification?.id);
     expect(Object.keys(sms?.personalisation ?? {})).toEqual(['link']);
-    expect(sms?.personalisation.link).toMatch(/^http:\/\/localhost:3001\/t\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(sms?.personalisation.link).toMatch(new RegExp(`^${notifier.env.PUBLIC_BASE_URL}/t/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`));
     expect(sms?.personalisation.link.length).toBeLessThan(90);
     const raw = sms?.raw ?? '';
     for (const value of [...Object.values(PATIENT), '943 476 5919', 'bereavement', 'Bereavement', event.referralId, 'Z9']) expect(raw).not.toContain(value);

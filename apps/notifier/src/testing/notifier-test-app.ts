@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Queue } from 'bullmq';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -52,6 +53,16 @@ export function receivedPayload(overrides: Partial<ReferralReceivedPayload> = {}
   };
 }
 
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
 export interface NotifierHarness {
   app: NestFastifyApplication;
   env: NotifierEnvironment;
@@ -73,7 +84,10 @@ export async function startNotifier(label: string, overrides: Record<string, str
   const database = await createTestDatabase(label);
   const redis = createTestRedisPrefix(label);
   const mailDir = mkdtempSync(join(tmpdir(), `notifier-mail-${label}-`));
+  const port = await freePort();
   const env = loadEnvironment(NotifierEnvironment, {
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: database.url,
     REDIS_URL: redis.url,
     REDIS_PREFIX: redis.prefix,
@@ -86,8 +100,7 @@ export async function startNotifier(label: string, overrides: Record<string, str
     ...overrides,
   });
   const app = await createNotifierApp(env);
-  await app.listen(0, '127.0.0.1');
-  const url = await app.getUrl();
+  await app.listen(port, '127.0.0.1');
   const dataSource = app.get(DataSource);
   const connection = producerConnection(redis.url);
   const queue = new Queue(eventQueueName(ServiceName.Notifier), { connection, prefix: redis.prefix });
@@ -99,7 +112,7 @@ export async function startNotifier(label: string, overrides: Record<string, str
   return {
     app,
     env,
-    url: url.replace('[::1]', '127.0.0.1'),
+    url: env.PUBLIC_BASE_URL,
     dataSource,
     database,
     redis,
