@@ -4,7 +4,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createServiceApp } from '@app/shared';
 import { IntakeAppModule } from './app.module';
 import { DEV_SENDER_SECRET_KEY, INTAKE_SCHEMA, IntakeEnvironment } from './environment';
-import { NEEDS } from './referrals/validation/needs';
+import codes from './referrals/data/codes.json';
+import { NEEDS, SNOMED_NEED_MAPPING } from './referrals/validation/needs';
 
 export function setupApiDocs(app: NestFastifyApplication, env: IntakeEnvironment): void {
   const needs = NEEDS.map((need) => `\`${need.code}\` (${need.label})`).join(', ');
@@ -22,7 +23,11 @@ export function setupApiDocs(app: NestFastifyApplication, env: IntakeEnvironment
         '**Retry safely**: repeat `webhook-id` (and `Idempotency-Key` if you use one) on a retry and you get the first response again. ' +
           `A key used with a different body is refused with 422; while the first request is still being processed, 409. Keys are kept ${env.IDEMPOTENCY_RETENTION_HOURS} hours; ` +
           'your `senderReferralId` is kept for ever, so the same referral is never taken twice.',
-        `**Needs** (controlled list): ${needs}. SNOMED CT reason codes are mapped onto these; an unmapped code is refused.`,
+        `**Needs** (controlled list): ${needs}.`,
+        `**SNOMED CT reason codes** (\`reasonCodes\`, or \`ServiceRequest.reasonCode\` with system http://snomed.info/sct) map onto needs: ${SNOMED_NEED_MAPPING.map(
+          (entry) => `${entry.code} ${entry.display} → \`${entry.need}\``,
+        ).join('; ')}. An unmapped code is refused, never guessed. A FHIR ServiceRequest must carry SNOMED CT ${codes.referralToSocialPrescribing.join(' or ')} (referral to social prescribing service) ` +
+          'and reference an active Consent in supportingInfo.',
         '**Refusals** are RFC 9457 `application/problem+json` with `errors: [{pointer, detail}]`, one per bad field, pointers into your body.',
         `**Status callbacks**: if you gave us a callback URL, we POST \`{"type": "referral.status-changed", "timestamp", "data": {referralId, senderReferralId, status, previousStatus, reason?, occurredAt, statusUrl}}\` ` +
           'signed the same way with your secret(s), retrying with exponential backoff for any non-2xx answer; 410 stops retries.',

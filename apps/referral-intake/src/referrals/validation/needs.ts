@@ -11,6 +11,11 @@ export const SNOMED_SYSTEM = catalogue.snomedSystem;
 
 const NEED_BY_SNOMED = new Map<string, string>(catalogue.needs.flatMap((need) => need.snomed.map((concept) => [concept.code, need.code] as const)));
 
+/** The published SNOMED CT → need mapping, for the API description. */
+export const SNOMED_NEED_MAPPING: ReadonlyArray<{ code: string; display: string; need: string }> = catalogue.needs.flatMap((need) =>
+  need.snomed.map((concept) => ({ code: concept.code, display: concept.display, need: need.code })),
+);
+
 export function isKnownNeed(code: string): boolean {
   return NEED_CODES.includes(code);
 }
