@@ -160,6 +160,18 @@ describe('recording outcomes', () => {
     const [stored] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "outcomes"."outcome_event" WHERE "referral_id" = $1 AND "type" = $2`, [referralId, EventType.ReferralContacted]);
     expect(stored.n).toBe(1);
 
+    const measureId = `msg_${randomUUID()}`;
+    const measureBody = JSON.stringify({ referralId, type: 'measure', measure: 'ONS4', timepoint: 'start', items: [6, 7, 5, 4], recordedAt: new Date().toISOString().slice(0, 10) });
+    const timestamp = new Date();
+    const measured = await outcomes.request({
+      method: 'POST',
+      url,
+      payload: measureBody,
+      headers: { 'content-type': 'application/json', 'webhook-id': measureId, 'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(measureId, timestamp, measureBody) },
+    });
+    expect(measured.statusCode).toBe(201);
+    expect(measured.json().score).toEqual({ lifeSatisfaction: 6, worthwhile: 7, happiness: 5, anxiety: 4 });
+
     const forged = await send(payload, new Webhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`));
     expect(forged.statusCode).toBe(401);
     const tampered = await outcomes.request({ method: 'POST', url, payload: JSON.stringify({ referralId, type: 'completed' }), headers: { 'content-type': 'application/json', 'webhook-id': webhookId, 'webhook-timestamp': '1', 'webhook-signature': 'v1,AAAA' } });
