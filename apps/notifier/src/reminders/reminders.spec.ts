@@ -1,0 +1,100 @@
+import { Queue } from 'bullmq';
+import { EventType, ServiceName, createEvent } from '@app/shared';
+import { SmtpSink, eventually, startSmtpSink } from '@app/shared/testing';
+import { ActionLinkSigner } from '../actions/action-link';
+import { NotifierHarness, SAMPLE, receivedPayload, startNotifier } from '../testing/notifier-test-app';
+import { REMINDER_QUEUE, RemindersService } from './reminders.service';
+
+describe('reminders and escalation (delayed BullMQ jobs)', () => {
+  let sink: SmtpSink;
+  let notifier: NotifierHarness;
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    notifier = await startNotifier('reminders', { SMTP_URL: sink.url, REMINDER_DELAY_MS: '4000', ESCALATION_DELAY_MS: '500' });
+  });
+
+  afterAll(async () => {
+    await notifier?.close();
+    await sink?.close();
+  });
+
+  const mails = (referralId: string, subjectStart: string) => sink.messages.filter((mail) => mail.subject?.startsWith(subjectStart) && mail.subject.includes(referralId));
+
+  async function organisationTasks(referralId: string): Promise<Array<{ id: string; recipient_id: string; reminded_at: Date | null; escalated_at: Date | null }>> {
+    return notifier.dataSource.query(
+      `SELECT "id", "recipient_id", "reminded_at", "escalated_at" FROM "notifier"."task" WHERE "referral_id" = $1 AND "recipient_type" = 'organisation' ORDER BY "recipient_id"`,
+      [referralId],
+    );
+  }
+
+  it('reminds each organisation that has not answered, then escalates to the link worker', async () => {
+    const event = await notifier.receive(receivedPayload({ needs: ['loneliness'] }));
+    const reminders = await eventually(() => {
+      const found = mails(event.referralId, 'Reminder:');
+      return found.length === 2 ? found : undefined;
+    }, 20000);
+    for (const reminder of reminders) expect(JSON.stringify(reminder.to)).toContain('example.org.uk');
+    const escalations = await eventually(() => {
+      const found = mails(event.referralId, 'Not yet accepted:');
+      return found.length === 2 ? found : undefined;
+    }, 20000);
+    for (const escalation of escalations) expect(JSON.stringify(escalation.to)).toContain(SAMPLE.amiraEmail);
+    expect(escalations.map((mail) => mail.text).join(' ')).toContain('has not yet accepted or declined');
+    for (const task of await organisationTasks(event.referralId)) {
+      expect(task.reminded_at).not.toBeNull();
+      expect(task.escalated_at).not.toBeNull();
+      expect(task.escalated_at!.getTime()).toBeGreaterThan(task.reminded_at!.getTime());
+    }
+    const kinds = await notifier.dataSource.query(
+      `SELECT "kind", count(*)::int AS "count" FROM "notifier"."notification" WHERE "referral_id" = $1 GROUP BY "kind" ORDER BY "kind"`,
+      [event.referralId],
+    );
+    expect(kinds).toEqual([
+      { kind: 'escalation', count: 2 },
+      { kind: 'reminder', count: 2 },
+      { kind: 'task', count: 3 },
+    ]);
+  });
+
+  it('cancels reminders when the task is accepted on the page or declined elsewhere', async () => {
+    const event = await notifier.receive(receivedPayload({ needs: ['loneliness'] }));
+    await notifier.handled(event.jobId);
+    const [first, second] = await organisationTasks(event.referralId);
+    const reminders = notifier.app.get(RemindersService);
+    const queue = new Queue(REMINDER_QUEUE, { connection: { url: notifier.redis.url }, prefix: notifier.redis.prefix });
+    await eventually(async () => (await queue.getJob(`reminder.${first.id}`)) && (await queue.getJob(`reminder.${second.id}`)));
+
+    const { token } = new ActionLinkSigner(notifier.env.ACTION_LINK_SECRET, 60_000).sign(first.id);
+    const accepted = await fetch(`${notifier.url}/t/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=accept',
+    });
+    expect(accepted.status).toBe(200);
+    await notifier.deliverEvent(
+      createEvent({
+        type: EventType.ReferralDeclined,
+        referralId: event.referralId,
+        correlationId: event.correlationId,
+        source: ServiceName.ReferralIntake,
+        payload: { recipientType: 'organisation', recipientId: second.recipient_id, organisationId: second.recipient_id, decidedAt: new Date().toISOString(), reason: 'referred-elsewhere' },
+      }),
+    );
+    await eventually(async () => {
+      const statuses = await notifier.dataSource.query(`SELECT "status" FROM "notifier"."task" WHERE "id" = ANY($1) ORDER BY "recipient_id"`, [[first.id, second.id]]);
+      return statuses.map((row: { status: string }) => row.status).join() === 'accepted,declined';
+    });
+    await eventually(async () => !(await queue.getJob(`reminder.${first.id}`)) && !(await queue.getJob(`reminder.${second.id}`)));
+
+    // A reminder that fires anyway (removed too late, or replayed) finds the task decided and sends nothing.
+    await reminders.fire('reminder', first.id);
+    await reminders.fire('escalation', second.id);
+    expect(await organisationTasks(event.referralId)).toEqual([
+      expect.objectContaining({ reminded_at: null, escalated_at: null }),
+      expect.objectContaining({ reminded_at: null, escalated_at: null }),
+    ]);
+    expect(mails(event.referralId, 'Reminder:')).toHaveLength(0);
+    await queue.close();
+  });
+});
