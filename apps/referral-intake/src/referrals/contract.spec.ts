@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { IntakeHarness, JsonResponse, startIntake } from '../testing/intake-harness';
 import { JSON_REFERRAL_EXAMPLE } from './examples';
 import bundleFixture from './fhir/fixtures/bars-message-bundle.json';
@@ -9,13 +12,16 @@ import { nhsNumberCheckDigit } from './validation/nhs-number';
 let intake: IntakeHarness;
 let sender: { id: string; secret: string };
 
+const logFile = join(tmpdir(), `intake-contract-${randomUUID()}.log`);
+
 beforeAll(async () => {
-  intake = await startIntake('intake_contract');
+  intake = await startIntake('intake_contract', { LOG_LEVEL: 'info', LOG_FILE: logFile });
   sender = await intake.addSender();
 });
 
 afterAll(async () => {
   await intake?.close();
+  await rm(logFile, { force: true });
 });
 
 type Body = Record<string, unknown> & { patient: Record<string, unknown> };
@@ -193,5 +199,15 @@ describe('the referral contract over HTTP', () => {
     expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '403', '409', '413', '415', '422', '429', '503']));
     expect(document.paths['/v1/referrals:batch']).toBeDefined();
     expect(document.info.description).toContain('72 hours');
+  });
+
+  it('wrote none of the patients\' details to its logs, accepted or refused', async () => {
+    const logs = await readFile(logFile, 'utf8');
+    expect(logs).toContain('"service":"referral-intake"');
+    expect(logs).toContain('"url":"/v1/referrals"');
+    const patient = JSON_REFERRAL_EXAMPLE.patient;
+    for (const value of [patient.nhsNumber.replace(/ /g, ''), patient.nhsNumber, patient.givenName, patient.familyName, patient.dateOfBirth, patient.postcode, patient.email, '07700900123', 'Widowed']) {
+      expect(logs).not.toContain(value);
+    }
   });
 });
