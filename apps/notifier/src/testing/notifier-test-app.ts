@@ -53,7 +53,7 @@ export function receivedPayload(overrides: Partial<ReferralReceivedPayload> = {}
   };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
@@ -80,9 +80,14 @@ export interface NotifierHarness {
   close(): Promise<void>;
 }
 
-export async function startNotifier(label: string, overrides: Record<string, string> = {}): Promise<NotifierHarness> {
-  const database = await createTestDatabase(label);
-  const redis = createTestRedisPrefix(label);
+/** Starts the notifier in this process; pass infrastructure to share it with another instance (it is dropped on close). */
+export async function startNotifier(
+  label: string,
+  overrides: Record<string, string> = {},
+  infrastructure?: { database: TestDatabase; redis: TestRedis },
+): Promise<NotifierHarness> {
+  const database = infrastructure?.database ?? (await createTestDatabase(label));
+  const redis = infrastructure?.redis ?? createTestRedisPrefix(label);
   const mailDir = mkdtempSync(join(tmpdir(), `notifier-mail-${label}-`));
   const port = await freePort();
   const env = loadEnvironment(NotifierEnvironment, {

@@ -1,0 +1,24 @@
+/* Runs a TypeScript file in a child process the way Jest runs tests (swc, @app/shared alias), so a test
+   can start a real notifier process and kill it. Usage: node run-typescript.js <file.ts> */
+const { transformSync } = require('@swc/core');
+const Module = require('node:module');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '../../../..');
+const swcrc = JSON.parse(fs.readFileSync(path.join(root, '.swcrc'), 'utf8'));
+
+require.extensions['.ts'] = (module, filename) => {
+  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), { ...swcrc, swcrc: false, filename, sourceMaps: 'inline' });
+  module._compile(code, filename);
+};
+
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  const shared = /^@app\/shared(\/.*)?$/.exec(request);
+  const mapped = shared ? path.join(root, 'libs/shared/src', shared[1] ?? '') : request;
+  return resolveFilename.call(this, mapped, ...rest);
+};
+
+require('reflect-metadata');
+require(path.resolve(process.argv[2]));
