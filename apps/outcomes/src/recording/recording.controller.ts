@@ -1,12 +1,18 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
 import { CurrentRecorder, RecorderGuard } from './recorder.guard';
 import { Recorder } from './recorders';
-import { RecordedMeasure, RecordedOutcome, RecordingService } from './recording.service';
+import { RecordedMeasure, RecordedOutcome, RecorderView, RecordingService } from './recording.service';
 
 @Controller('v1/referrals/:referralId')
 @UseGuards(RecorderGuard)
 export class RecordingController {
   constructor(private readonly recording: RecordingService) {}
+
+  /** Where a referral tasked to the caller stands, and the measures recorded for it. */
+  @Get()
+  view(@CurrentRecorder() recorder: Recorder, @Param('referralId', new ParseUUIDPipe()) referralId: string): Promise<RecorderView> {
+    return this.recording.view(recorder, referralId);
+  }
 
   /** First contact, a session attended or missed, completion, or closure with a reason. */
   @Post('outcomes')

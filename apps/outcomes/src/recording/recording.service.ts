@@ -24,6 +24,22 @@ export interface RecordedMeasure extends RecordedOutcome {
   score: Record<string, number>;
 }
 
+export interface RecorderView {
+  referralId: string;
+  status: string | null;
+  needs: string[];
+  urgency: string | null;
+  receivedAt: Date | null;
+  acceptedAt: Date | null;
+  firstContactAt: Date | null;
+  sessionsAttended: number;
+  sessionsMissed: number;
+  completedAt: Date | null;
+  closedAt: Date | null;
+  closeReason: string | null;
+  measures: Array<{ measureId: string; measure: string; timepoint: string; score: Record<string, number>; recordedAt: Date; recordedBy: { kind: string; id: string } }>;
+}
+
 function invalid(problems: FieldProblem[]): ProblemException {
   return new ProblemException(problem(400, 'The request is invalid; nothing was recorded.', { errors: problems }));
 }
@@ -80,6 +96,40 @@ export class RecordingService {
         },
       });
       return { eventId: stored.eventId, referralId, type: EventType.MeasureRecorded, status: stored.status, measureId, measure: measure.measure, timepoint: measure.timepoint, score: measure.score };
+    });
+  }
+
+  /** What a recorder may read back about a referral tasked to them: its lifecycle and measures, no identifiers. */
+  async view(recorder: Recorder, referralId: string): Promise<RecorderView> {
+    return this.dataSource.transaction(async (manager) => {
+      const referral = await this.assigned(manager, recorder, referralId);
+      const measures: Array<{ id: string; measure: string; timepoint: string; score: Record<string, number>; recorded_at: Date; recorded_by_kind: string; recorded_by_id: string }> =
+        await manager.query(
+          `SELECT "id", "measure", "timepoint", "score", "recorded_at", "recorded_by_kind", "recorded_by_id" FROM "outcomes"."measure" WHERE "referral_id" = $1 ORDER BY "recorded_at"`,
+          [referralId],
+        );
+      return {
+        referralId,
+        status: referral.status,
+        needs: referral.needs,
+        urgency: referral.urgency,
+        receivedAt: referral.receivedAt,
+        acceptedAt: referral.acceptedAt,
+        firstContactAt: referral.firstContactAt,
+        sessionsAttended: referral.sessionsAttended,
+        sessionsMissed: referral.sessionsMissed,
+        completedAt: referral.completedAt,
+        closedAt: referral.closedAt,
+        closeReason: referral.closeReason,
+        measures: measures.map((row) => ({
+          measureId: row.id,
+          measure: row.measure,
+          timepoint: row.timepoint,
+          score: row.score,
+          recordedAt: row.recorded_at,
+          recordedBy: { kind: row.recorded_by_kind, id: row.recorded_by_id },
+        })),
+      };
     });
   }
 

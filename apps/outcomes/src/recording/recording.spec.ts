@@ -98,6 +98,12 @@ describe('recording outcomes', () => {
     expect(stored.n).toBe(9);
     const [referral] = await outcomes.dataSource.query(`SELECT "status", "sessions_attended", "sessions_missed", "close_reason" FROM "outcomes"."referral" WHERE "referral_id" = $1`, [referralId]);
     expect(referral).toEqual({ status: 'closed', sessions_attended: 1, sessions_missed: 1, close_reason: 'completed' });
+    const view = await outcomes.request({ url: `/v1/referrals/${referralId}`, headers: { authorization: `Bearer ${linkWorkerKey}` } });
+    expect(view.statusCode).toBe(200);
+    expect(view.json()).toMatchObject({ status: 'closed', sessionsAttended: 1, sessionsMissed: 1, measures: [{ measure: 'SWEMWBS', timepoint: 'start', score: { raw: 21, metric: 19.25 } }] });
+    expect(view.body).not.toContain('9434765919');
+    const hidden = await outcomes.request({ url: `/v1/referrals/${referralId}`, headers: { authorization: `Bearer ${strangerKey}` } });
+    expect(hidden.statusCode).toBe(404);
     const [measureRow] = await outcomes.dataSource.query(`SELECT "measure", "timepoint", "recorded_by_kind", "recorded_by_id" FROM "outcomes"."measure" WHERE "referral_id" = $1`, [referralId]);
     expect(measureRow).toEqual({ measure: 'SWEMWBS', timepoint: 'start', recorded_by_kind: 'organisation', recorded_by_id: organisationId });
   });
