@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ALL_EVENT_TYPES, EventType, ServiceName, eventsConsumedBy } from '@app/shared';
+import { ALL_EVENT_TYPES, EventPublisher, EventType, OutboxRelay, ServiceName, createTransportTables, eventsConsumedBy } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { OutcomesHarness, followUp, receivedEvent, startOutcomes } from '../testing/harness';
 
@@ -58,6 +58,41 @@ describe('consuming the lifecycle from the queue', () => {
     expect(await outcomes.dataSource.query(`SELECT * FROM "outcomes"."dead_letter"`)).toEqual([]);
     const [measure] = await outcomes.dataSource.query(`SELECT "measure", "timepoint", "score" FROM "outcomes"."measure" WHERE "referral_id" = $1`, [id]);
     expect(measure).toEqual({ measure: 'UCLA3', timepoint: 'start', score: { total: 8 } });
+  });
+
+  it("takes an event from another service's outbox, through its relay and our queue, exactly once", async () => {
+    const runner = outcomes.dataSource.createQueryRunner();
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS "intake"`);
+    await createTransportTables(runner, 'intake');
+    await runner.release();
+    const publisher = new EventPublisher(ServiceName.ReferralIntake, 'intake');
+    const received = receivedEvent({ occurredAt: at(30) });
+    const published = await outcomes.dataSource.transaction((manager) =>
+      publisher.publish(manager, EventType.ReferralReceived, { referralId: received.referralId, payload: received.payload, occurredAt: at(30) }),
+    );
+    const relay = new OutboxRelay(outcomes.dataSource, {
+      service: ServiceName.ReferralIntake,
+      schema: 'intake',
+      redisUrl: outcomes.redis.url,
+      redisPrefix: outcomes.redis.prefix,
+      maxAttempts: 3,
+      backoffMs: 20,
+      outboxPollMs: 20,
+    });
+    try {
+      expect(await relay.drain()).toBe(1);
+      await eventually(async () => {
+        const [row] = await outcomes.dataSource.query(`SELECT "status" FROM "outcomes"."referral" WHERE "referral_id" = $1`, [received.referralId]);
+        return row?.status === 'received';
+      });
+      await outcomes.dataSource.query(`UPDATE "intake"."outbox" SET "published_at" = NULL`);
+      expect(await relay.drain()).toBe(1);
+      await outcomes.redeliver(published);
+    } finally {
+      await relay.stop();
+    }
+    const [stored] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "outcomes"."outcome_event" WHERE "event_id" = $1`, [published.id]);
+    expect(stored.n).toBe(1);
   });
 
   it('records an impossible event as an anomaly, keeps it in the store, and leaves the status alone', async () => {
