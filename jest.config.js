@@ -10,6 +10,7 @@ module.exports = {
     '^@app/shared$': '<rootDir>/libs/shared/src',
     '^@app/shared/(.*)$': '<rootDir>/libs/shared/src/$1',
   },
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   testTimeout: 60000,
   maxWorkers: 2,
   setupFiles: ['reflect-metadata'],
