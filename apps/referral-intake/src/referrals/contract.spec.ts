@@ -62,6 +62,8 @@ const RULES: Array<[string, string, (body: Body) => void]> = [
   ['an empty family name', '/patient/familyName', (b) => (b.patient.familyName = '')],
   ['an unknown property', '/priority', (b) => (b.priority = 'high')],
   ['an unknown patient property', '/patient/ethnicity', (b) => (b.patient.ethnicity = 'A')],
+  ['a "constructor" property', '/constructor', (b) => Object.defineProperty(b, 'constructor', { value: {}, enumerable: true })],
+  ['a patient "toString" property', '/patient/toString', (b) => Object.defineProperty(b.patient, 'toString', { value: 'x', enumerable: true })],
   ['no patient', '/patient', (b) => delete (b as Record<string, unknown>).patient],
   ['an unknown sex', '/patient/sex', (b) => (b.patient.sex = 'f')],
   ['a preferred organisation that is not a UUID', '/preferredOrganisationId', (b) => (b.preferredOrganisationId = 'org-1')],

@@ -68,6 +68,7 @@ describe('validateReferral', () => {
           return !result.ok && result.errors.some((error) => error.pointer === pointer);
         },
       ),
+      { examples: [['constructor', {}], ['toString', 'x'], ['hasOwnProperty', 1], ['a/b~c', null]] },
     );
   });
 });

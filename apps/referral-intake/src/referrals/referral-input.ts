@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
-import { ValidationError, validateSync } from 'class-validator';
+import { ValidationError, getMetadataStorage, validateSync } from 'class-validator';
 import type { FieldProblem, ReferralUrgency } from '@app/shared';
-import { CreateReferralDto } from './referral.dto';
+import { CreateReferralDto, PatientDto, ReferrerDto } from './referral.dto';
 import { normaliseUkPhone } from './validation/contact';
 import { normaliseNhsNumber } from './validation/nhs-number';
 import { isKnownNeed, needForSnomedCode } from './validation/needs';
@@ -44,6 +44,31 @@ export function validationErrorsToProblems(errors: ValidationError[], base = '')
   });
 }
 
+type DtoClass = new () => object;
+
+const NESTED: ReadonlyMap<DtoClass, Record<string, DtoClass>> = new Map<DtoClass, Record<string, DtoClass>>([[CreateReferralDto, { patient: PatientDto, referrer: ReferrerDto }]]);
+
+function declaredProperties(target: DtoClass): Set<string> {
+  return new Set(getMetadataStorage().getTargetValidationMetadatas(target, '', true, false).map((metadata) => metadata.propertyName));
+}
+
+/**
+ * Every property the contract does not define, by pointer. Checked on the raw JSON because
+ * class-transformer silently skips some keys (e.g. "constructor") that must be refused too.
+ */
+export function unknownPropertyProblems(raw: unknown, target: DtoClass, base = ''): FieldProblem[] {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [];
+  const declared = declaredProperties(target);
+  const record = raw as Record<string, unknown>;
+  const problems = Object.keys(record)
+    .filter((key) => !declared.has(key))
+    .map((key) => ({ pointer: `${base}/${pointerToken(key)}`, detail: `property ${key} should not exist` }));
+  for (const [key, nested] of Object.entries(NESTED.get(target) ?? {})) {
+    if (Object.hasOwn(record, key)) problems.push(...unknownPropertyProblems(record[key], nested, `${base}/${pointerToken(key)}`));
+  }
+  return problems;
+}
+
 /**
  * Validates our JSON referral. Unknown properties are refused, each bad field named by its JSON pointer;
  * SNOMED CT reason codes become needs through the published mapping.
@@ -53,10 +78,10 @@ export function validateReferral(body: unknown, base = ''): Validated<ReferralIn
     return { ok: false, errors: [{ pointer: base, detail: 'a referral must be a JSON object' }] };
   }
   const dto = plainToInstance(CreateReferralDto, body);
-  const errors = validationErrorsToProblems(
-    validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: false, value: false } }),
-    base,
-  );
+  const errors = [
+    ...unknownPropertyProblems(body, CreateReferralDto, base),
+    ...validationErrorsToProblems(validateSync(dto, { whitelist: true, forbidUnknownValues: true, validationError: { target: false, value: false } }), base),
+  ];
   const needs = new Set<string>();
   if (Array.isArray(dto.needs)) {
     dto.needs.forEach((need, index) => {
