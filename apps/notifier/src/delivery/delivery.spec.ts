@@ -1,6 +1,19 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { EventType } from '@app/shared';
 import { SmtpSink, eventually, startSmtpSink } from '@app/shared/testing';
 import { NotifierHarness, addLoneLinkWorker, loneReferral, startNotifier } from '../testing/notifier-test-app';
+
+const execFileAsync = promisify(execFile);
+
+/** Runs the operator CLI (apps/notifier/src/cli.ts) as a separate process against this notifier's stores. */
+async function cli(notifier: NotifierHarness, args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync(process.execPath, [join(__dirname, '../testing/run-typescript.js'), join(__dirname, '../cli.ts'), ...args], {
+    env: { ...process.env, DATABASE_URL: notifier.env.DATABASE_URL, REDIS_URL: notifier.env.REDIS_URL, REDIS_PREFIX: notifier.env.REDIS_PREFIX, DELIVERY_MAX_ATTEMPTS: '3' },
+  });
+  return stdout;
+}
 
 type Behaviour = { kind: 'accept' } | { kind: 'reject'; code: number; times: number };
 
@@ -88,14 +101,36 @@ describe('email delivery: retries, dead letters and replay (real SMTP)', () => {
     const listed = (await (await fetch(`${notifier.url}/v1/admin/notifications/dead-letters`, { headers })).json()) as Array<{ id: string; attempts: number }>;
     expect(listed.find((row) => row.id === notification.id)).toMatchObject({ attempts: 3 });
 
-    const replay = await fetch(`${notifier.url}/v1/admin/notifications/dead-letters/${notification.id}/replay`, { method: 'POST', headers });
-    expect(replay.status).toBe(202);
+    const cliList = JSON.parse(await cli(notifier, ['dead-letters', 'list', '--json'])) as Array<{ id: string }>;
+    expect(cliList.map((row) => row.id)).toContain(notification.id);
+    expect(await cli(notifier, ['dead-letters', 'replay', notification.id])).toContain(`${notification.id}: queued again`);
     await eventually(async () => (await notificationOf(notifier, event.referralId))?.status === 'sent');
     expect(received(email)).toHaveLength(1);
     expect(await attemptsOf(notifier, notification.id)).toEqual(['transient-failure', 'transient-failure', 'transient-failure', 'sent']);
     const again = await fetch(`${notifier.url}/v1/admin/notifications/dead-letters/${notification.id}/replay`, { method: 'POST', headers });
     expect(again.status).toBe(404);
     expect(received(email)).toHaveLength(1);
+  });
+
+  it('sends a pending notification whose job was never enqueued (crash or Redis outage after commit) via the sweeper', async () => {
+    const email = 'swept@test.example.nhs.uk';
+    const { practiceOdsCode } = await addLoneLinkWorker(notifier, { email, channels: ['email'] });
+    const event = await notifier.receive(loneReferral(practiceOdsCode));
+    await eventually(async () => (await notificationOf(notifier, event.referralId))?.status === 'sent');
+    const [orphan] = await notifier.dataSource.query(
+      `INSERT INTO "notifier"."notification" ("id", "referral_id", "task_id", "kind", "recipient_type", "recipient_id", "channel", "address", "status")
+       SELECT gen_random_uuid(), "referral_id", "task_id", 'reminder', "recipient_type", "recipient_id", "channel", "address", 'pending'
+       FROM "notifier"."notification" WHERE "referral_id" = $1 RETURNING "id"`,
+      [event.referralId],
+    );
+    await eventually(async () => {
+      const [row] = await notifier.dataSource.query(`SELECT "status" FROM "notifier"."notification" WHERE "id" = $1`, [orphan.id]);
+      return row.status === 'sent';
+    });
+    expect(received(email).map((mail) => mail.subject)).toEqual([
+      `New social prescribing referral ${event.referralId}`,
+      `Reminder: social prescribing referral ${event.referralId} is waiting for you`,
+    ]);
   });
 
   it('fails an email address that cannot be valid without calling the server', async () => {

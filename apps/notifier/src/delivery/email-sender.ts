@@ -28,6 +28,7 @@ export class EmailSender {
   readonly provider: 'smtp' | 'mail-dir';
   readonly mailDir: string;
   private readonly transporter: Transporter;
+  private readonly messageIdDomain: string;
 
   constructor(options: { smtpUrl?: string; mailDir: string; from: string; messageIdDomain?: string }) {
     this.provider = options.smtpUrl ? 'smtp' : 'mail-dir';
@@ -37,8 +38,6 @@ export class EmailSender {
       : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }, { from: options.from });
     this.messageIdDomain = options.messageIdDomain ?? 'notifier.social-prescribing.invalid';
   }
-
-  private readonly messageIdDomain: string;
 
   async send(email: OutgoingEmail): Promise<SentEmail> {
     if (!EMAIL.test(email.to)) throw new DeliveryError(`invalid email address for notification ${email.notificationId}`, true);

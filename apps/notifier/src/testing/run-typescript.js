@@ -21,4 +21,6 @@ Module._resolveFilename = function (request, ...rest) {
 };
 
 require('reflect-metadata');
-require(path.resolve(process.argv[2]));
+// The script sees itself as argv[1], as if node had run it directly.
+process.argv.splice(1, 1);
+require(path.resolve(process.argv[1]));
