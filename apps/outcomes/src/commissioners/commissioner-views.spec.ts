@@ -18,7 +18,7 @@ function measure(referralId: string, kind: MeasureRecordedPayload['measure'], ti
 }
 
 /**
- * Referrals received in November 2026: 13 at A81001 (12 routed), 8 at A81002, 7 at A81003, 1 at A81004.
+ * Referrals received in November 2026: 13 at A81001 (12 routed), 8 at A81002, 7 at A81003, 1 at A81006.
  * Eight of A81002's were accepted, contacted two days after receipt, and measured on UCLA3 before and after.
  */
 beforeAll(async () => {
@@ -27,7 +27,7 @@ beforeAll(async () => {
     ['A81001', 13],
     ['A81002', 8],
     ['A81003', 7],
-    ['A81004', 1],
+    ['A81006', 1],
   ];
   for (const [practice, count] of plan) {
     for (let index = 0; index < count; index += 1) {
@@ -97,7 +97,7 @@ describe('what each commissioner sees', () => {
     const practice = await allFeedItems(keys.a81001);
     const pcn2 = await allFeedItems(keys.pcn2);
     expect(new Set(practice.map((item) => item.practice))).toEqual(new Set(['A81001']));
-    expect(new Set(pcn2.map((item) => item.practice))).toEqual(new Set(['A81004']));
+    expect(new Set(pcn2.map((item) => item.practice))).toEqual(new Set(['A81006']));
     expect(pcn2).toHaveLength(1);
     expect(practice.filter((item) => item.eventType === EventType.ReferralReceived)).toHaveLength(14);
     // A81002: received, routed, accepted, contacted and two UCLA3 measures each, plus two SWEMWBS pairs; A81003: received only.
@@ -180,7 +180,7 @@ describe('the summary report', () => {
     expect(response.statusCode).toBe(200);
     const report = response.json();
     expect(report.referrals.total).toBe(30);
-    expect(report.byPractice).toEqual({ A81001: 15, A81002: 10, A81003: '*', A81004: '*' });
+    expect(report.byPractice).toEqual({ A81001: 15, A81002: 10, A81003: '*', A81006: '*' });
     expect(report.byStatus).toEqual({ received: 10, routed: 10, unrouted: 0, accepted: 0, declined: 0, contacted: 10, 'in-progress': 0, completed: 0, closed: 0 });
     expect(report.byNeed).toEqual({ housing: 15, loneliness: 30 });
     expect(report.byOrganisation).toEqual({ [organisationId]: 10, none: 20 });
@@ -194,7 +194,7 @@ describe('the summary report', () => {
   it('cuts the report to the commissioner’s area and period', async () => {
     const pcn = (await get('/v1/reports/summary?period=2026-Q4', keys.pcn2)).json();
     expect(pcn.referrals.total).toBe('*');
-    expect(pcn.byPractice).toEqual({ A81004: '*' });
+    expect(pcn.byPractice).toEqual({ A81006: '*' });
     const october = (await get('/v1/reports/summary?period=2026-10', keys.a81001)).json();
     expect(october.referrals.total).toBe('*');
     const empty = (await get('/v1/reports/summary?period=2025', keys.icb)).json();
