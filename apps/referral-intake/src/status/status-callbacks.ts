@@ -76,14 +76,18 @@ export class StatusCallbackDispatcher implements OnApplicationBootstrap, OnAppli
     );
   }
 
-  /** Re-queues callbacks whose job was never created; jobId = callback id makes this harmless otherwise. */
+  /** Re-queues pending callbacks whose job is gone (Redis down at commit, or lost); harmless otherwise. */
   async sweep(): Promise<void> {
     try {
       const rows: Array<{ id: string }> = await this.dataSource.query(
-        `SELECT "id" FROM "intake"."status_callback" WHERE "state" = 'pending' AND "attempts" = 0 AND "created_at" < now() - make_interval(secs => $1) ORDER BY "created_at" LIMIT 500`,
+        `SELECT "id" FROM "intake"."status_callback" WHERE "state" = 'pending' AND "created_at" < now() - make_interval(secs => $1) ORDER BY "created_at" LIMIT 500`,
         [SWEEP_AFTER_MS / 1000],
       );
-      for (const { id } of rows) await this.enqueue(id);
+      for (const { id } of rows) {
+        const job = await this.queue?.getJob(id);
+        if (!job) await this.enqueue(id);
+        else if ((await job.getState()) === 'failed') await job.retry('failed');
+      }
     } catch (error) {
       this.logger.warn(`Status callback sweep failed: ${(error as Error).message}`);
     }
@@ -99,7 +103,8 @@ export class StatusCallbackDispatcher implements OnApplicationBootstrap, OnAppli
       .filter((sealed): sealed is string => Boolean(sealed))
       .map((sealed) => new Webhook(openSecret(sealed, this.env.SENDER_SECRET_KEY)).sign(callback.id, timestamp, body))
       .join(' ');
-    const attempt = job.attemptsMade + 1;
+    // Postgres counts the attempts, so a job queued again by the sweep continues the same count.
+    const attempt = callback.attempts + 1;
     const started = Date.now();
     let httpStatus: number | null = null;
     let error: string | null = null;
@@ -123,7 +128,7 @@ export class StatusCallbackDispatcher implements OnApplicationBootstrap, OnAppli
     }
     const delivered = httpStatus !== null && httpStatus >= 200 && httpStatus < 300;
     const gone = httpStatus === 410;
-    const outOfAttempts = attempt >= (job.opts.attempts ?? 1);
+    const outOfAttempts = attempt >= this.env.CALLBACK_MAX_ATTEMPTS;
     const state: CallbackState = delivered ? 'delivered' : gone ? 'gone' : outOfAttempts ? 'failed' : 'pending';
     const failure = delivered ? null : (error ?? `HTTP ${httpStatus}`);
     await this.dataSource.transaction(async (manager) => {
@@ -134,6 +139,6 @@ export class StatusCallbackDispatcher implements OnApplicationBootstrap, OnAppli
     const message = `Status callback ${callback.id} to sender ${sender.id}, attempt ${attempt}: ${failure}`;
     if (gone) throw new UnrecoverableError(`${message} (endpoint gone)`);
     this.logger.warn(`${message}${outOfAttempts ? ', giving up' : ', will retry'}`);
-    throw new Error(message);
+    throw outOfAttempts ? new UnrecoverableError(message) : new Error(message);
   }
 }
