@@ -1,6 +1,5 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { CorrelationMiddleware, EventTransportModule, HealthModule, ServiceConfigModule, ServiceLoggerModule, serviceDataSourceOptions } from '@app/shared';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceInfrastructureModule } from '@app/shared';
 import { AuditModule } from './audit/access-audit';
 import { OUTCOMES_MIGRATIONS } from './database';
 import { OUTCOMES_SCHEMA, OUTCOMES_SERVICE, OutcomesEnvironment } from './environment';
@@ -12,29 +11,18 @@ import { RecordingModule } from './recording/recording.module';
 import { ReportsModule } from './reports/reports.module';
 
 @Module({})
-export class OutcomesAppModule implements NestModule {
+export class OutcomesAppModule {
   static forEnvironment(env: OutcomesEnvironment): DynamicModule {
     return {
       module: OutcomesAppModule,
       imports: [
-        ServiceConfigModule.forEnvironment(OutcomesEnvironment, env),
-        ServiceLoggerModule.forService({ service: OUTCOMES_SERVICE, level: env.LOG_LEVEL, file: env.LOG_FILE }),
-        TypeOrmModule.forRoot({
-          ...serviceDataSourceOptions({ url: env.DATABASE_URL, schema: OUTCOMES_SCHEMA, entities: [], migrations: OUTCOMES_MIGRATIONS }),
-          retryAttempts: 0,
+        ServiceInfrastructureModule.forService({
+          service: OUTCOMES_SERVICE,
+          schema: OUTCOMES_SCHEMA,
+          environmentClass: OutcomesEnvironment,
+          env,
+          migrations: OUTCOMES_MIGRATIONS,
         }),
-        EventTransportModule.forRootAsync({
-          useFactory: () => ({
-            service: OUTCOMES_SERVICE,
-            schema: OUTCOMES_SCHEMA,
-            redisUrl: env.REDIS_URL,
-            redisPrefix: env.REDIS_PREFIX,
-            maxAttempts: env.EVENT_MAX_ATTEMPTS,
-            backoffMs: env.EVENT_BACKOFF_MS,
-            outboxPollMs: env.OUTBOX_POLL_MS,
-          }),
-        }),
-        HealthModule,
         PrivacyModule,
         AuditModule,
         LifecycleModule,
@@ -44,9 +32,5 @@ export class OutcomesAppModule implements NestModule {
         ExtractsModule,
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CorrelationMiddleware).forRoutes('*');
   }
 }

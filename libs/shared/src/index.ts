@@ -6,3 +6,4 @@ export * from './health';
 export * from './http';
 export * from './logging';
 export * from './transport';
+export * from './service-infrastructure';
