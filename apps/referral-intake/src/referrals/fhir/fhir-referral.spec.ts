@@ -83,6 +83,22 @@ describe('FHIR ServiceRequest with contained Patient', () => {
     expect(refused(stat)).toEqual([{ pointer: '/priority', detail: expect.stringContaining('urgency') }]);
   });
 
+  it('refuses elements it would otherwise ignore: unknown ones, modifier extensions, doNotPerform, a deceased patient', () => {
+    const payload = clone(serviceRequestFixture) as Record<string, unknown> & { contained: Array<Record<string, unknown>> };
+    payload.reasonCodes = ['422650009'];
+    payload.doNotPerform = true;
+    payload.contained[0].modifierExtension = [{ url: 'https://example.org/x', valueBoolean: true }];
+    payload.contained[0].deceasedBoolean = true;
+    payload.contained[0].nhsNumber = '9434765919';
+    expect(refused(payload).map((error) => error.pointer).sort()).toEqual([
+      '/contained/0/deceasedBoolean',
+      '/contained/0/modifierExtension',
+      '/contained/0/nhsNumber',
+      '/doNotPerform',
+      '/reasonCodes',
+    ]);
+  });
+
   it('falls back to the patient\'s registered practice when the requester has no ODS code', () => {
     const payload = clone(serviceRequestFixture) as Record<string, unknown>;
     payload.requester = { display: 'Dr Amir Khan' };

@@ -14,6 +14,39 @@ const asObject = (value: unknown): Json | undefined => (typeof value === 'object
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
+const COMMON_ELEMENTS = ['resourceType', 'id', 'meta', 'implicitRules', 'language', 'text', 'contained', 'extension', 'modifierExtension'];
+
+/** FHIR R4 elements: anything else is a typo or another version, refused rather than ignored. */
+const R4_ELEMENTS: Record<'ServiceRequest' | 'Patient', ReadonlySet<string>> = {
+  ServiceRequest: new Set([
+    ...COMMON_ELEMENTS,
+    ...['identifier', 'instantiatesCanonical', 'instantiatesUri', 'basedOn', 'replaces', 'requisition', 'status', 'intent', 'category', 'priority'],
+    ...['doNotPerform', 'code', 'orderDetail', 'quantityQuantity', 'quantityRatio', 'quantityRange', 'subject', 'encounter', 'occurrenceDateTime'],
+    ...['occurrencePeriod', 'occurrenceTiming', 'asNeededBoolean', 'asNeededCodeableConcept', 'authoredOn', 'requester', 'performerType', 'performer'],
+    ...['locationCode', 'locationReference', 'reasonCode', 'reasonReference', 'insurance', 'supportingInfo', 'specimen', 'bodySite', 'note'],
+    ...['patientInstruction', 'relevantHistory'],
+  ]),
+  Patient: new Set([
+    ...COMMON_ELEMENTS,
+    ...['identifier', 'active', 'name', 'telecom', 'gender', 'birthDate', 'deceasedBoolean', 'deceasedDateTime', 'address', 'maritalStatus'],
+    ...['multipleBirthBoolean', 'multipleBirthInteger', 'photo', 'contact', 'communication', 'generalPractitioner', 'managingOrganization', 'link'],
+  ]),
+};
+
+/**
+ * Elements we would otherwise silently ignore: unknown ones, and modifier extensions, which FHIR says a
+ * receiver that does not understand them must not ignore.
+ */
+function elementProblems(located: Located, type: 'ServiceRequest' | 'Patient'): FieldProblem[] {
+  const problems: FieldProblem[] = Object.keys(located.resource)
+    .filter((element) => !R4_ELEMENTS[type].has(element))
+    .map((element) => ({ pointer: `${located.pointer}/${element.replace(/~/g, '~0').replace(/\//g, '~1')}`, detail: `${element} is not a FHIR R4 ${type} element` }));
+  if (located.resource.modifierExtension !== undefined) {
+    problems.push({ pointer: `${located.pointer}/modifierExtension`, detail: 'modifier extensions are not understood here, so the resource cannot be accepted' });
+  }
+  return problems;
+}
+
 /** Finds resources by reference: "#id" in the ServiceRequest's contained list, or fullUrl / Type/id in the Bundle. */
 class ReferenceResolver {
   constructor(
@@ -118,7 +151,9 @@ export function mapFhirReferral(payload: unknown): Validated<{ input: ReferralIn
   const pointers = new PointerMap();
   const body: Json = {};
 
+  errors.push(...elementProblems(serviceRequest, 'ServiceRequest'));
   if (sr.status !== 'active') errors.push({ pointer: at('/status'), detail: 'must be active for a new referral' });
+  if (sr.doNotPerform === true) errors.push({ pointer: at('/doNotPerform'), detail: 'a referral that must not be performed cannot be taken' });
   if (!['order', 'original-order', 'plan', 'proposal'].includes(String(sr.intent))) {
     errors.push({ pointer: at('/intent'), detail: 'must be order, original-order, plan or proposal' });
   }
@@ -166,6 +201,11 @@ export function mapFhirReferral(payload: unknown): Validated<{ input: ReferralIn
   if (!patient || patient.resource.resourceType !== 'Patient') {
     errors.push({ pointer: at('/subject'), detail: 'must reference a Patient, contained ("#id") or in the Bundle' });
   } else {
+    errors.push(...elementProblems(patient, 'Patient'));
+    if (patient.resource.deceasedBoolean === true || patient.resource.deceasedDateTime !== undefined) {
+      const element = patient.resource.deceasedBoolean === true ? 'deceasedBoolean' : 'deceasedDateTime';
+      errors.push({ pointer: `${patient.pointer}/${element}`, detail: 'the patient is recorded as deceased' });
+    }
     body.patient = mapPatient(patient, pointers);
   }
 
