@@ -26,7 +26,7 @@ async function withServices<T>(work: (services: { dataSource: DataSource; deadLe
   try {
     return await work({ dataSource, deadLetters: new DeadLetters(dataSource, queues), directory: new DirectoryStore(dataSource) });
   } finally {
-    await queues.onModuleDestroy();
+    await queues.close();
     await dataSource.destroy();
   }
 }

@@ -9,7 +9,7 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   await app.listen(env.PORT, '0.0.0.0');
   process.stdout.write(
-    `${NOTIFIER_SERVICE} listening on ${env.PUBLIC_BASE_URL}; mail ${env.SMTP_URL ? `goes to ${env.SMTP_URL.replace(/\/\/[^@]*@/, '//')}` : `lands in ${resolve(env.MAIL_DIR)} as <referral id>-<notification id>.eml`}\n`,
+    `${NOTIFIER_SERVICE} listening on port ${env.PORT} (action links point to ${env.PUBLIC_BASE_URL}); mail ${env.SMTP_URL ? `goes to ${env.SMTP_URL.replace(/\/\/[^@]*@/, '//')}` : `lands in ${resolve(env.MAIL_DIR)} as <referral id>-<notification id>.eml`}\n`,
   );
 }
 

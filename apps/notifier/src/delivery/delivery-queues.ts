@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { NotificationChannel, producerConnection } from '@app/shared';
@@ -31,7 +31,7 @@ export function deliveryJobOptions(env: Pick<NotifierEnvironment, 'DELIVERY_MAX_
  * one job; the row in Postgres is the truth and the job only carries its id.
  */
 @Injectable()
-export class DeliveryQueues implements OnModuleDestroy {
+export class DeliveryQueues implements OnApplicationShutdown {
   private readonly logger = new Logger(DeliveryQueues.name);
   private readonly connection: IORedis;
   private readonly queues: Record<NotificationChannel, Queue>;
@@ -84,7 +84,12 @@ export class DeliveryQueues implements OnModuleDestroy {
     return 'present';
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Last in shutdown: workers and event handlers that enqueue have finished by then. */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
+  async close(): Promise<void> {
     await Promise.all(Object.values(this.queues).map((queue) => queue.close()));
     this.connection.disconnect();
   }

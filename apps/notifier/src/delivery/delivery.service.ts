@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
@@ -33,7 +33,7 @@ type Claim =
  * Message-ID, so the recipient may see the message twice.
  */
 @Injectable()
-export class DeliveryService implements OnModuleDestroy {
+export class DeliveryService implements OnApplicationShutdown {
   private readonly logger = new Logger(DeliveryService.name);
   readonly email: EmailSender;
   readonly sms: SmsSender | undefined;
@@ -51,7 +51,7 @@ export class DeliveryService implements OnModuleDestroy {
       : undefined;
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.email.close();
   }
 

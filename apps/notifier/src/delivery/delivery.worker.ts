@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, Worker } from 'bullmq';
 import IORedis from 'ioredis';
@@ -13,7 +13,7 @@ import { DeliveryService } from './delivery.service';
  * pending notifications whose job was never added (Redis down at commit, crash between commit and add).
  */
 @Injectable()
-export class DeliveryWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeliveryWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeliveryWorkers.name);
   private readonly workers: Worker[] = [];
   private connection: IORedis | undefined;
@@ -38,7 +38,8 @@ export class DeliveryWorkers implements OnApplicationBootstrap, OnApplicationShu
     }, this.env.DELIVERY_SWEEP_MS);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** In-flight deliveries finish first, while the database, senders and queues are still open. */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.sweepTimer);
     await this.sweeping;
     await Promise.all(this.workers.map((worker) => worker.close()));

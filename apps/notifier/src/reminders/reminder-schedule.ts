@@ -1,10 +1,24 @@
-import { addBusinessDays } from 'date-fns';
+import { addDays, isWeekend } from 'date-fns';
 
 /**
- * When a reminder (or escalation) falls due: a number of working days (Monday to Friday) after `from`,
- * or a plain delay when one is configured (tests and demos). Bank holidays are not excluded.
+ * When a reminder (or escalation) falls due: a number of working days after `from`, skipping weekends
+ * and the given bank holidays (YYYY-MM-DD, UTC dates), or a plain delay when one is configured.
  */
-export function dueAfter(from: Date, workingDays: number, overrideMs?: number): Date {
+export function dueAfter(from: Date, workingDays: number, overrideMs?: number, holidays: ReadonlySet<string> = new Set()): Date {
   if (overrideMs !== undefined) return new Date(from.getTime() + overrideMs);
-  return addBusinessDays(from, workingDays);
+  let due = from;
+  for (let counted = 0; counted < workingDays; ) {
+    due = addDays(due, 1);
+    if (!isWeekend(due) && !holidays.has(due.toISOString().slice(0, 10))) counted += 1;
+  }
+  return due;
+}
+
+export function parseHolidays(list: string): Set<string> {
+  return new Set(
+    list
+      .split(',')
+      .map((day) => day.trim())
+      .filter(Boolean),
+  );
 }

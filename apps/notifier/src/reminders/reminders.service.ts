@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
@@ -9,7 +9,7 @@ import { DeliveryQueues, QueuedNotification } from '../delivery/delivery-queues'
 import { NotificationsService } from '../delivery/notifications.service';
 import { NotifierEnvironment } from '../environment';
 import { RoutingDecisionRecord, Task } from '../routing/routing.entities';
-import { dueAfter } from './reminder-schedule';
+import { dueAfter, parseHolidays } from './reminder-schedule';
 
 export const REMINDER_QUEUE = 'notifier.reminders';
 export type ReminderStage = 'reminder' | 'escalation';
@@ -29,7 +29,7 @@ const jobId = (stage: ReminderStage, taskId: string) => `${stage}.${taskId}`;
  * anyway finds the task decided and does nothing.
  */
 @Injectable()
-export class RemindersService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RemindersService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(RemindersService.name);
   private readonly producer: IORedis;
   private readonly queue: Queue;
@@ -37,6 +37,7 @@ export class RemindersService implements OnApplicationBootstrap, OnApplicationSh
   private worker: Worker | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<unknown> = Promise.resolve();
+  private readonly holidays: ReadonlySet<string>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -45,17 +46,18 @@ export class RemindersService implements OnApplicationBootstrap, OnApplicationSh
     private readonly deliveryQueues: DeliveryQueues,
     private readonly directory: DirectoryStore,
   ) {
+    this.holidays = parseHolidays(env.BANK_HOLIDAYS);
     this.producer = producerConnection(env.REDIS_URL);
     this.queue = new Queue(REMINDER_QUEUE, { connection: this.producer, prefix: env.REDIS_PREFIX });
     this.queue.on('error', () => undefined);
   }
 
   reminderDue(from: Date): Date {
-    return dueAfter(from, this.env.REMINDER_WORKING_DAYS, this.env.REMINDER_DELAY_MS);
+    return dueAfter(from, this.env.REMINDER_WORKING_DAYS, this.env.REMINDER_DELAY_MS, this.holidays);
   }
 
   escalationDue(from: Date): Date {
-    return dueAfter(from, this.env.ESCALATION_WORKING_DAYS, this.env.ESCALATION_DELAY_MS);
+    return dueAfter(from, this.env.ESCALATION_WORKING_DAYS, this.env.ESCALATION_DELAY_MS, this.holidays);
   }
 
   async schedule(reminders: ScheduledReminder[]): Promise<void> {
@@ -95,10 +97,14 @@ export class RemindersService implements OnApplicationBootstrap, OnApplicationSh
     }, this.env.DELIVERY_SWEEP_MS);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** The worker finishes its in-flight reminder before the queue it schedules on closes. */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.sweepTimer);
     await this.sweeping;
     await this.worker?.close();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
     this.workerConnection?.disconnect();
     this.producer.disconnect();
