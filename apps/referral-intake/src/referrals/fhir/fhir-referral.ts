@@ -1,6 +1,6 @@
 import type { FieldProblem } from '@app/shared';
 import codes from '../data/codes.json';
-import { ReferralInput, Validated, validateReferral } from '../referral-input';
+import { ReferralInput, Validated, pointerToken, validateReferral } from '../referral-input';
 
 export type ReferralFormat = 'json' | 'fhir-service-request' | 'fhir-message';
 
@@ -40,7 +40,7 @@ const R4_ELEMENTS: Record<'ServiceRequest' | 'Patient', ReadonlySet<string>> = {
 function elementProblems(located: Located, type: 'ServiceRequest' | 'Patient'): FieldProblem[] {
   const problems: FieldProblem[] = Object.keys(located.resource)
     .filter((element) => !R4_ELEMENTS[type].has(element))
-    .map((element) => ({ pointer: `${located.pointer}/${element.replace(/~/g, '~0').replace(/\//g, '~1')}`, detail: `${element} is not a FHIR R4 ${type} element` }));
+    .map((element) => ({ pointer: `${located.pointer}/${pointerToken(element)}`, detail: `${element} is not a FHIR R4 ${type} element` }));
   if (located.resource.modifierExtension !== undefined) {
     problems.push({ pointer: `${located.pointer}/modifierExtension`, detail: 'modifier extensions are not understood here, so the resource cannot be accepted' });
   }
