@@ -12,11 +12,11 @@ describe('NotifierEnvironment', () => {
   it('names every bad variable', () => {
     let caught: unknown;
     try {
-      loadEnvironment(NotifierEnvironment, { SMTP_URL: 'mail.example.org', NOTIFY_SMS_TEMPLATE_ID: 'welcome', BANK_HOLIDAYS: '25/12/2026', REMINDER_DELAY_MS: 'soon' });
+      loadEnvironment(NotifierEnvironment, { SMTP_URL: 'mail.example.org', NOTIFY_SMS_TEMPLATE_ID: 'welcome', REMINDER_DELAY_MS: 'soon' });
     } catch (error) {
       caught = error;
     }
     expect(caught).toBeInstanceOf(EnvironmentError);
-    for (const name of ['SMTP_URL', 'NOTIFY_SMS_TEMPLATE_ID', 'BANK_HOLIDAYS', 'REMINDER_DELAY_MS']) expect((caught as Error).message).toContain(name);
+    for (const name of ['SMTP_URL', 'NOTIFY_SMS_TEMPLATE_ID', 'REMINDER_DELAY_MS']) expect((caught as Error).message).toContain(name);
   });
 });

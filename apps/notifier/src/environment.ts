@@ -104,10 +104,6 @@ export class NotifierEnvironment extends BaseEnvironment {
   @Min(1)
   ESCALATION_WORKING_DAYS = 2;
 
-  /** Dates that are not working days, comma-separated YYYY-MM-DD (e.g. England and Wales bank holidays). */
-  @Matches(/^(\d{4}-\d{2}-\d{2}(\s*,\s*\d{4}-\d{2}-\d{2})*)?$/, { message: 'BANK_HOLIDAYS must be comma-separated YYYY-MM-DD dates' })
-  BANK_HOLIDAYS = '';
-
   /** Overrides REMINDER_WORKING_DAYS with a plain delay (tests, demos). */
   @IsOptional()
   @Transform(toInt)

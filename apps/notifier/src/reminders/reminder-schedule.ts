@@ -1,4 +1,6 @@
 import { addDays, isWeekend } from 'date-fns';
+import { readFileSync } from 'node:fs';
+import { resolveAsset } from '../assets';
 
 /**
  * When a reminder (or escalation) falls due: a number of working days after `from`, skipping weekends
@@ -14,11 +16,7 @@ export function dueAfter(from: Date, workingDays: number, overrideMs?: number, h
   return due;
 }
 
-export function parseHolidays(list: string): Set<string> {
-  return new Set(
-    list
-      .split(',')
-      .map((day) => day.trim())
-      .filter(Boolean),
-  );
+/** Bank holidays are data (apps/notifier/directory/bank-holidays.json, from gov.uk), extended each year. */
+export function loadBankHolidays(file = resolveAsset('apps/notifier/directory/bank-holidays.json')): Set<string> {
+  return new Set((JSON.parse(readFileSync(file, 'utf8')) as { dates: string[] }).dates);
 }

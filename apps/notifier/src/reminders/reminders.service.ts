@@ -9,7 +9,7 @@ import { DeliveryQueues, QueuedNotification } from '../delivery/delivery-queues'
 import { NotificationsService } from '../delivery/notifications.service';
 import { NotifierEnvironment } from '../environment';
 import { RoutingDecisionRecord, Task } from '../routing/routing.entities';
-import { dueAfter, parseHolidays } from './reminder-schedule';
+import { dueAfter, loadBankHolidays } from './reminder-schedule';
 
 export const REMINDER_QUEUE = 'notifier.reminders';
 export type ReminderStage = 'reminder' | 'escalation';
@@ -46,7 +46,7 @@ export class RemindersService implements OnApplicationBootstrap, BeforeApplicati
     private readonly deliveryQueues: DeliveryQueues,
     private readonly directory: DirectoryStore,
   ) {
-    this.holidays = parseHolidays(env.BANK_HOLIDAYS);
+    this.holidays = loadBankHolidays();
     this.producer = producerConnection(env.REDIS_URL);
     this.queue = new Queue(REMINDER_QUEUE, { connection: this.producer, prefix: env.REDIS_PREFIX });
     this.queue.on('error', () => undefined);
