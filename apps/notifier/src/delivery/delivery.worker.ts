@@ -46,11 +46,18 @@ export class DeliveryWorkers implements OnApplicationBootstrap, BeforeApplicatio
     this.connection?.disconnect();
   }
 
-  /** Pending notifications older than one sweep interval get a job if they have none. */
+  /**
+   * Pending notifications older than one sweep interval get a job if they have none; so do notifications
+   * left "sending" for two lock periods whose job is gone or failed (Redis lost it, or the worker could not
+   * record the outcome).
+   */
   async sweep(): Promise<number> {
     const rows: Array<{ id: string; channel: NotificationChannel }> = await this.dataSource.query(
-      `SELECT "id", "channel" FROM "notifier"."notification" WHERE "status" = 'pending' AND "updated_at" < now() - ($1 || ' milliseconds')::interval ORDER BY "created_at" LIMIT 500`,
-      [String(this.env.DELIVERY_SWEEP_MS)],
+      `SELECT "id", "channel" FROM "notifier"."notification"
+       WHERE ("status" = 'pending' AND "updated_at" < now() - ($1 || ' milliseconds')::interval)
+          OR ("status" = 'sending' AND "updated_at" < now() - ($2 || ' milliseconds')::interval)
+       ORDER BY "created_at" LIMIT 500`,
+      [String(this.env.DELIVERY_SWEEP_MS), String(2 * this.env.DELIVERY_LOCK_MS)],
     );
     let enqueued = 0;
     for (const row of rows) {
