@@ -1,17 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RawJsonBodyParser } from '../http/raw-json-body';
-import { SenderRateLimiter } from '../senders/rate-limiter';
-import { SenderAuthGuard } from '../senders/sender-auth.guard';
-import { Sender } from '../senders/sender.entity';
+import { SendersModule } from '../senders/senders.module';
 import { IdempotencyStore } from './idempotency';
 import { Referral } from './referral.entity';
 import { ReferralsController } from './referrals.controller';
 import { ReferralsService } from './referrals.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Referral, Sender])],
+  imports: [TypeOrmModule.forFeature([Referral]), SendersModule],
   controllers: [ReferralsController],
-  providers: [ReferralsService, IdempotencyStore, SenderAuthGuard, SenderRateLimiter, RawJsonBodyParser],
+  providers: [ReferralsService, IdempotencyStore, RawJsonBodyParser],
 })
 export class ReferralsModule {}
