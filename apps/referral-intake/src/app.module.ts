@@ -1,39 +1,27 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { CorrelationMiddleware, EventTransportModule, HealthModule, ServiceConfigModule, ServiceLoggerModule } from '@app/shared';
-import { intakeDataSourceOptions } from './database';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceInfrastructureModule } from '@app/shared';
+import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from './database';
 import { INTAKE_SCHEMA, INTAKE_SERVICE, IntakeEnvironment } from './environment';
 import { ReferralsModule } from './referrals/referrals.module';
 import { StatusModule } from './status/status.module';
 
 @Module({})
-export class IntakeAppModule implements NestModule {
+export class IntakeAppModule {
   static forEnvironment(env: IntakeEnvironment): DynamicModule {
     return {
       module: IntakeAppModule,
       imports: [
-        ServiceConfigModule.forEnvironment(IntakeEnvironment, env),
-        ServiceLoggerModule.forService({ service: INTAKE_SERVICE, level: env.LOG_LEVEL, file: env.LOG_FILE }),
-        TypeOrmModule.forRoot({ ...intakeDataSourceOptions(env.DATABASE_URL), retryAttempts: 0 }),
-        EventTransportModule.forRootAsync({
-          useFactory: () => ({
-            service: INTAKE_SERVICE,
-            schema: INTAKE_SCHEMA,
-            redisUrl: env.REDIS_URL,
-            redisPrefix: env.REDIS_PREFIX,
-            maxAttempts: env.EVENT_MAX_ATTEMPTS,
-            backoffMs: env.EVENT_BACKOFF_MS,
-            outboxPollMs: env.OUTBOX_POLL_MS,
-          }),
+        ServiceInfrastructureModule.forService({
+          service: INTAKE_SERVICE,
+          schema: INTAKE_SCHEMA,
+          environmentClass: IntakeEnvironment,
+          env,
+          entities: INTAKE_ENTITIES,
+          migrations: INTAKE_MIGRATIONS,
         }),
-        HealthModule,
         ReferralsModule,
         StatusModule,
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CorrelationMiddleware).forRoutes('*');
   }
 }

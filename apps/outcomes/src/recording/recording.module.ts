@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RawJsonBodyParser } from '../http/raw-json-body';
+import { RawJsonBodyParser } from '@app/shared';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { RecorderGuard } from './recorder.guard';
 import { RecordingController } from './recording.controller';

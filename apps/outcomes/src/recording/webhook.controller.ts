@@ -4,7 +4,7 @@ import { FastifyReply } from 'fastify';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { ProblemException, problem } from '@app/shared';
-import { RequestWithRawBody } from '../http/raw-json-body';
+import { RequestWithRawBody } from '@app/shared';
 import { Secrets } from '../privacy/secrets';
 import { webhookSecretsOf } from './recorders';
 import { RecordingService } from './recording.service';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { RawJsonBodyParser } from '../http/raw-json-body';
+import { RawJsonBodyParser } from '@app/shared';
 import { SendersModule } from '../senders/senders.module';
 import { IdempotencyStore } from './idempotency';
 import { Referral } from './referral.entity';

@@ -4,7 +4,7 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { ProblemException, problem } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
-import { JSON_CONTENT_TYPES, RequestWithRawBody } from '../http/raw-json-body';
+import { JSON_CONTENT_TYPES, RequestWithRawBody } from '@app/shared';
 import { SenderRateLimiter } from './rate-limiter';
 import { openSecret } from './secret-box';
 import { Sender } from './sender.entity';

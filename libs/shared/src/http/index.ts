@@ -1,1 +1,2 @@
 export * from './problem-details';
+export * from './raw-json-body';
