@@ -52,15 +52,6 @@ describe('directory admin API, and mail written to files when no SMTP server is 
     expect(routed.payload).toMatchObject({ tasks: [{ recipientId: SAMPLE.amira }, { recipientId: '5d0c1c62-8a3e-4c55-9f0e-0a4f6b9d2e01' }] });
   });
 
-  it('lets concurrent imports of the same organisations take turns instead of colliding', async () => {
-    const imports = await Promise.all(
-      [1, 2, 3].map(() => fetch(`${notifier.url}/v1/directory/import`, { method: 'POST', headers: { ...headers(), 'content-type': 'text/csv' }, body: CSV })),
-    );
-    expect(imports.map((response) => response.status)).toEqual([200, 200, 200]);
-    const [row] = await notifier.dataSource.query(`SELECT count(*)::int AS "count" FROM "notifier"."location" WHERE "organisation_id" = $1`, ['5d0c1c62-8a3e-4c55-9f0e-0a4f6b9d2e01']);
-    expect(row.count).toBe(2);
-  });
-
   it('stops routing to an organisation that is not accepting referrals', async () => {
     const closed = await fetch(`${notifier.url}/v1/directory/organisations/5d0c1c62-8a3e-4c55-9f0e-0a4f6b9d2e01/accepting-referrals`, {
       method: 'PUT',

@@ -33,9 +33,6 @@ export class DirectoryStore {
    */
   async import(document: DirectoryDocument): Promise<ImportSummary> {
     return this.dataSource.transaction(async (manager) => {
-      // Imports replace an organisation's services and locations: two at once (two replicas seeding a
-      // fresh database) must take turns rather than collide.
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('notifier.directory-import'))`);
       const summary: ImportSummary = { taxonomy: 0, pcns: 0, practices: 0, linkWorkers: 0, organisations: 0, services: 0, locations: 0 };
       for (const term of document.taxonomy ?? []) {
         await manager.upsert(TaxonomyTerm, { code: term.code, name: term.name, vocabulary: term.vocabulary ?? 'social-prescribing-needs' }, ['code']);
