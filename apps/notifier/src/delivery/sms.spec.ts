@@ -179,3 +179,37 @@ describe('SMS through GOV.UK Notify (local stand-in for the Notify API)', () => 
     });
   });
 });
+
+describe('per-provider rate limits', () => {
+  let notify: NotifyStandIn;
+  let sink: SmtpSink;
+  let notifier: NotifierHarness;
+
+  beforeAll(async () => {
+    notify = await startNotifyStandIn();
+    sink = await startSmtpSink();
+    notifier = await startNotifier('smslimit', { SMTP_URL: sink.url, NOTIFY_API_KEY: notify.apiKey, NOTIFY_BASE_URL: notify.url, NOTIFY_RATE_LIMIT_PER_MINUTE: '1' });
+  });
+
+  afterAll(async () => {
+    await notifier?.close();
+    await sink?.close();
+    await notify?.close();
+  });
+
+  it('holds SMS to the Notify limit while email to the same recipients flows', async () => {
+    const { practiceOdsCode } = await addLoneLinkWorker(notifier, { email: 'both@test.example.nhs.uk', mobile: '07700 900999', channels: ['email', 'sms'] });
+    const events = [];
+    for (let i = 0; i < 3; i += 1) events.push(await notifier.receive(loneReferral(practiceOdsCode)));
+    await eventually(() => sink.messages.length === 3);
+    await eventually(() => notify.accepted.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(notify.accepted).toHaveLength(1);
+    const counts = await notifier.dataSource.query(`SELECT "channel", "status", count(*)::int AS "count" FROM "notifier"."notification" GROUP BY 1, 2 ORDER BY 1, 2`);
+    expect(counts).toEqual([
+      { channel: 'email', status: 'sent', count: 3 },
+      { channel: 'sms', status: 'pending', count: 2 },
+      { channel: 'sms', status: 'sent', count: 1 },
+    ]);
+  });
+});
