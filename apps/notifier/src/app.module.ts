@@ -4,6 +4,7 @@ import { CorrelationMiddleware, EventTransportModule, HealthModule, ServiceConfi
 import { ActionsModule } from './actions/actions.module';
 import { Notification, NotificationAttempt } from './delivery/notification.entities';
 import { CreateNotifications1764100000002 } from './delivery/migrations/1764100000002-create-notifications';
+import { AddCorrelationIds1764100000003 } from './delivery/migrations/1764100000003-add-correlation-ids';
 import { DeliveryModule } from './delivery/delivery.module';
 import { DIRECTORY_ENTITIES } from './directory/directory.entities';
 import { DirectoryModule } from './directory/directory.module';
@@ -16,7 +17,7 @@ import { RoutingDecisionRecord, Task } from './routing/routing.entities';
 import { RoutingModule } from './routing/routing.module';
 
 export const NOTIFIER_ENTITIES = [...DIRECTORY_ENTITIES, RoutingDecisionRecord, Task, Notification, NotificationAttempt];
-export const NOTIFIER_MIGRATIONS = [CreateDirectory1764100000000, CreateRouting1764100000001, CreateNotifications1764100000002];
+export const NOTIFIER_MIGRATIONS = [CreateDirectory1764100000000, CreateRouting1764100000001, CreateNotifications1764100000002, AddCorrelationIds1764100000003];
 
 @Module({})
 export class NotifierAppModule implements NestModule {

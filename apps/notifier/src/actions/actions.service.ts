@@ -67,7 +67,11 @@ export class ActionsService {
         ...(reason ? { reason } : {}),
         ...(reasonText ? { reasonText } : {}),
       };
-      await this.events.publish(manager, status === 'accepted' ? EventType.ReferralAccepted : EventType.ReferralDeclined, { referralId: task.referralId, payload });
+      await this.events.publish(manager, status === 'accepted' ? EventType.ReferralAccepted : EventType.ReferralDeclined, {
+        referralId: task.referralId,
+        correlationId: task.correlationId ?? undefined,
+        payload,
+      });
       return { ...task, status, decidedAt, declineReason: reason, declineText: reasonText };
     });
     if (!recorded) {

@@ -41,16 +41,14 @@ export class DeadLetters {
 
   /** Puts a failed notification back to pending and gives its job a new set of attempts. False when it is not failed. */
   async replay(id: string): Promise<boolean> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(Notification)
-      .set({ status: 'pending', failedAt: null, updatedAt: new Date() })
-      .where('id = :id AND status = :status', { id, status: 'failed' })
-      .returning(['channel'])
-      .execute();
-    const row = (result.raw as Array<{ channel: Notification['channel'] }>)[0];
+    const [rows] = await this.dataSource.query(
+      `UPDATE "notifier"."notification" SET "status" = 'pending', "failed_at" = NULL, "updated_at" = now()
+       WHERE "id" = $1 AND "status" = 'failed' RETURNING "channel", "correlation_id"`,
+      [id],
+    );
+    const row = (rows as Array<{ channel: Notification['channel']; correlation_id: string | null }>)[0];
     if (!row) return false;
-    await this.queues.ensureQueued({ id, channel: row.channel });
+    await this.queues.ensureQueued({ id, channel: row.channel, correlationId: row.correlation_id });
     return true;
   }
 }

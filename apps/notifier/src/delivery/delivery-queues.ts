@@ -15,7 +15,18 @@ export const DELIVER_JOB = 'deliver';
 export interface QueuedNotification {
   id: string;
   channel: NotificationChannel;
+  correlationId?: string | null;
 }
+
+export interface DeliveryJob {
+  notificationId: string;
+  correlationId?: string;
+}
+
+const jobData = (notification: QueuedNotification): DeliveryJob => ({
+  notificationId: notification.id,
+  ...(notification.correlationId ? { correlationId: notification.correlationId } : {}),
+});
 
 export function deliveryJobOptions(env: Pick<NotifierEnvironment, 'DELIVERY_MAX_ATTEMPTS' | 'DELIVERY_BACKOFF_MS'>): JobsOptions {
   return {
@@ -57,7 +68,7 @@ export class DeliveryQueues implements OnApplicationShutdown {
       const jobs = notifications.filter((notification) => notification.channel === channel);
       if (jobs.length === 0) continue;
       try {
-        await this.queues[channel].addBulk(jobs.map((job) => ({ name: DELIVER_JOB, data: { notificationId: job.id }, opts: { ...deliveryJobOptions(this.env), jobId: job.id } })));
+        await this.queues[channel].addBulk(jobs.map((job) => ({ name: DELIVER_JOB, data: jobData(job), opts: { ...deliveryJobOptions(this.env), jobId: job.id } })));
       } catch (error) {
         this.logger.warn(`Could not enqueue ${jobs.length} ${channel} notification(s) yet; the sweeper will: ${(error as Error).message}`);
       }
@@ -69,7 +80,7 @@ export class DeliveryQueues implements OnApplicationShutdown {
     const queue = this.queues[notification.channel];
     const job = await queue.getJob(notification.id);
     if (!job) {
-      await queue.add(DELIVER_JOB, { notificationId: notification.id }, { ...deliveryJobOptions(this.env), jobId: notification.id });
+      await queue.add(DELIVER_JOB, jobData(notification), { ...deliveryJobOptions(this.env), jobId: notification.id });
       return 'added';
     }
     if (await job.isFailed()) {
@@ -78,7 +89,7 @@ export class DeliveryQueues implements OnApplicationShutdown {
     }
     if (await job.isCompleted()) {
       await job.remove();
-      await queue.add(DELIVER_JOB, { notificationId: notification.id }, { ...deliveryJobOptions(this.env), jobId: notification.id });
+      await queue.add(DELIVER_JOB, jobData(notification), { ...deliveryJobOptions(this.env), jobId: notification.id });
       return 'added';
     }
     return 'present';

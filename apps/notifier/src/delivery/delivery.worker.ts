@@ -5,7 +5,7 @@ import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { NotificationChannel, runWithCorrelation, workerConnection } from '@app/shared';
 import { NotifierEnvironment } from '../environment';
-import { DELIVERY_QUEUES, DeliveryQueues } from './delivery-queues';
+import { DELIVERY_QUEUES, DeliveryJob, DeliveryQueues } from './delivery-queues';
 import { DeliveryService } from './delivery.service';
 
 /**
@@ -52,8 +52,8 @@ export class DeliveryWorkers implements OnApplicationBootstrap, BeforeApplicatio
    * record the outcome).
    */
   async sweep(): Promise<number> {
-    const rows: Array<{ id: string; channel: NotificationChannel }> = await this.dataSource.query(
-      `SELECT "id", "channel" FROM "notifier"."notification"
+    const rows: Array<{ id: string; channel: NotificationChannel; correlationId: string | null }> = await this.dataSource.query(
+      `SELECT "id", "channel", "correlation_id" AS "correlationId" FROM "notifier"."notification"
        WHERE ("status" = 'pending' AND "updated_at" < now() - ($1 || ' milliseconds')::interval)
           OR ("status" = 'sending' AND "updated_at" < now() - ($2 || ' milliseconds')::interval)
        ORDER BY "created_at" LIMIT 500`,
@@ -71,8 +71,8 @@ export class DeliveryWorkers implements OnApplicationBootstrap, BeforeApplicatio
   private createWorker(channel: NotificationChannel, perMinute: number): Worker {
     const worker = new Worker(
       DELIVERY_QUEUES[channel],
-      (job: Job<{ notificationId: string }>) =>
-        runWithCorrelation({ correlationId: job.data.notificationId, jobId: job.id }, () =>
+      (job: Job<DeliveryJob>) =>
+        runWithCorrelation({ correlationId: job.data.correlationId ?? job.data.notificationId, jobId: job.id }, () =>
           this.delivery.deliver(job.data.notificationId, { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 }),
         ),
       {

@@ -61,6 +61,9 @@ export class Notification {
 
   @Column('timestamptz', { name: 'failed_at', nullable: true })
   failedAt: Date | null;
+
+  @Column('text', { name: 'correlation_id', nullable: true })
+  correlationId: string | null;
 }
 
 export type AttemptOutcome = 'in-progress' | 'sent' | 'transient-failure' | 'permanent-failure' | 'interrupted' | 'found-at-provider';

@@ -43,16 +43,23 @@ export class NotificationsService {
    */
   async createForTask(
     manager: EntityManager,
-    input: { referralId: string; taskId: string; kind: NotificationKind; recipientType: 'link-worker' | 'organisation'; recipient: Recipient },
+    input: {
+      referralId: string;
+      taskId: string;
+      kind: NotificationKind;
+      recipientType: 'link-worker' | 'organisation';
+      recipient: Recipient;
+      correlationId: string | null;
+    },
   ): Promise<QueuedNotification[]> {
     const created: QueuedNotification[] = [];
     for (const { channel, address } of channelsFor(input.recipient, this.smsEnabled)) {
       const rows: Array<{ id: string }> = await manager.query(
-        `INSERT INTO "notifier"."notification" ("id", "referral_id", "task_id", "kind", "recipient_type", "recipient_id", "channel", "address", "status")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') ON CONFLICT DO NOTHING RETURNING "id"`,
-        [randomUUID(), input.referralId, input.taskId, input.kind, input.recipientType, input.recipient.id, channel, address],
+        `INSERT INTO "notifier"."notification" ("id", "referral_id", "task_id", "kind", "recipient_type", "recipient_id", "channel", "address", "status", "correlation_id")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9) ON CONFLICT DO NOTHING RETURNING "id"`,
+        [randomUUID(), input.referralId, input.taskId, input.kind, input.recipientType, input.recipient.id, channel, address, input.correlationId],
       );
-      if (rows[0]) created.push({ id: rows[0].id, channel });
+      if (rows[0]) created.push({ id: rows[0].id, channel, correlationId: input.correlationId });
     }
     return created;
   }

@@ -52,6 +52,7 @@ export class ReceiptsService {
       );
       await this.events.publish(manager, final === 'delivered' ? EventType.NotificationDelivered : EventType.NotificationFailed, {
         referralId: notification.referralId,
+        correlationId: notification.correlationId ?? undefined,
         payload: {
           notificationId: notification.id,
           recipientType: notification.recipientType,

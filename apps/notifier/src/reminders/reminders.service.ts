@@ -18,6 +18,12 @@ export interface ScheduledReminder {
   taskId: string;
   stage: ReminderStage;
   dueAt: Date;
+  correlationId?: string | null;
+}
+
+interface ReminderJob {
+  taskId: string;
+  correlationId?: string;
 }
 
 const jobId = (stage: ReminderStage, taskId: string) => `${stage}.${taskId}`;
@@ -65,7 +71,7 @@ export class RemindersService implements OnApplicationBootstrap, BeforeApplicati
       try {
         await this.queue.add(
           reminder.stage,
-          { taskId: reminder.taskId },
+          { taskId: reminder.taskId, ...(reminder.correlationId ? { correlationId: reminder.correlationId } : {}) } satisfies ReminderJob,
           { jobId: jobId(reminder.stage, reminder.taskId), delay: Math.max(0, reminder.dueAt.getTime() - Date.now()), attempts: 5, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 14 * 24 * 3600 } },
         );
       } catch (error) {
@@ -86,7 +92,7 @@ export class RemindersService implements OnApplicationBootstrap, BeforeApplicati
     // Hybrid apps run bootstrap hooks for the HTTP app and for the event consumer alike.
     if (this.worker) return;
     this.workerConnection = workerConnection(this.env.REDIS_URL);
-    this.worker = new Worker(REMINDER_QUEUE, (job: Job<{ taskId: string }>) => runWithCorrelation({ correlationId: job.data.taskId, jobId: job.id }, () => this.fire(job.name as ReminderStage, job.data.taskId)), {
+    this.worker = new Worker(REMINDER_QUEUE, (job: Job<ReminderJob>) => runWithCorrelation({ correlationId: job.data.correlationId ?? job.data.taskId, jobId: job.id }, () => this.fire(job.name as ReminderStage, job.data.taskId)), {
       connection: this.workerConnection,
       prefix: this.env.REDIS_PREFIX,
       concurrency: 2,
@@ -112,14 +118,14 @@ export class RemindersService implements OnApplicationBootstrap, BeforeApplicati
 
   /** Re-adds the jobs of due dates whose job is missing (BullMQ ignores an id it already has). */
   async sweep(): Promise<void> {
-    const rows: Array<{ id: string; reminder_due_at: Date | null; reminded_at: Date | null; escalation_due_at: Date | null; escalated_at: Date | null }> = await this.dataSource.query(
-      `SELECT "id", "reminder_due_at", "reminded_at", "escalation_due_at", "escalated_at" FROM "notifier"."task"
+    const rows: Array<{ id: string; reminder_due_at: Date | null; reminded_at: Date | null; escalation_due_at: Date | null; escalated_at: Date | null; correlation_id: string | null }> = await this.dataSource.query(
+      `SELECT "id", "reminder_due_at", "reminded_at", "escalation_due_at", "escalated_at", "correlation_id" FROM "notifier"."task"
        WHERE "status" = 'open' AND (("reminder_due_at" IS NOT NULL AND "reminded_at" IS NULL) OR ("escalation_due_at" IS NOT NULL AND "escalated_at" IS NULL)) LIMIT 500`,
     );
     await this.schedule(
       rows.flatMap((row): ScheduledReminder[] => {
-        if (row.reminder_due_at && !row.reminded_at) return [{ taskId: row.id, stage: 'reminder', dueAt: row.reminder_due_at }];
-        if (row.escalation_due_at && !row.escalated_at) return [{ taskId: row.id, stage: 'escalation', dueAt: row.escalation_due_at }];
+        if (row.reminder_due_at && !row.reminded_at) return [{ taskId: row.id, stage: 'reminder', dueAt: row.reminder_due_at, correlationId: row.correlation_id }];
+        if (row.escalation_due_at && !row.escalated_at) return [{ taskId: row.id, stage: 'escalation', dueAt: row.escalation_due_at, correlationId: row.correlation_id }];
         return [];
       }),
     );
@@ -135,19 +141,33 @@ export class RemindersService implements OnApplicationBootstrap, BeforeApplicati
         const recipient = await this.directory.recipient(task.recipientType, task.recipientId, manager);
         if (recipient) {
           followUp.notifications.push(
-            ...(await this.notifications.createForTask(manager, { referralId: task.referralId, taskId: task.id, kind: 'reminder', recipientType: task.recipientType, recipient })),
+            ...(await this.notifications.createForTask(manager, {
+              referralId: task.referralId,
+              taskId: task.id,
+              kind: 'reminder',
+              recipientType: task.recipientType,
+              recipient,
+              correlationId: task.correlationId,
+            })),
           );
         }
         const escalationDueAt = this.escalationDue(now);
         await manager.update(Task, { id: task.id }, { remindedAt: now, escalationDueAt });
-        followUp.reminders.push({ taskId: task.id, stage: 'escalation', dueAt: escalationDueAt });
+        followUp.reminders.push({ taskId: task.id, stage: 'escalation', dueAt: escalationDueAt, correlationId: task.correlationId });
       }
       if (stage === 'escalation' && task.remindedAt && !task.escalatedAt) {
         const decision = await manager.findOneBy(RoutingDecisionRecord, { referralId: task.referralId });
         const worker = decision?.linkWorkerId ? await this.directory.recipient('link-worker', decision.linkWorkerId, manager) : null;
         if (worker) {
           followUp.notifications.push(
-            ...(await this.notifications.createForTask(manager, { referralId: task.referralId, taskId: task.id, kind: 'escalation', recipientType: 'link-worker', recipient: worker })),
+            ...(await this.notifications.createForTask(manager, {
+              referralId: task.referralId,
+              taskId: task.id,
+              kind: 'escalation',
+              recipientType: 'link-worker',
+              recipient: worker,
+              correlationId: task.correlationId,
+            })),
           );
         }
         await manager.update(Task, { id: task.id }, { escalatedAt: now });

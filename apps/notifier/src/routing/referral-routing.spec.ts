@@ -45,6 +45,7 @@ describe('notifier: referral.received to an email task (real Postgres, Redis, SM
     const tasks = (routed.payload as { tasks: Array<{ recipientType: string }> }).tasks;
     expect(tasks.map((task) => task.recipientType)).toEqual(['link-worker', 'organisation', 'organisation']);
     expect(sent.map((e) => (e.payload as { channel: string }).channel)).toEqual(['email', 'email', 'email']);
+    expect(new Set([routed, ...sent].map((e) => e.correlationId))).toEqual(new Set([event.correlationId]));
     const [decision] = await notifier.dataSource.query(`SELECT "outcome", "area" FROM "notifier"."routing_decision" WHERE "referral_id" = $1`, [event.referralId]);
     expect(decision).toEqual({ outcome: 'routed', area: 'TS1' });
     const attempts = await notifier.dataSource.query(

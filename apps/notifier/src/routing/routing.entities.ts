@@ -87,4 +87,8 @@ export class Task {
 
   @Column('timestamptz', { name: 'escalated_at', nullable: true })
   escalatedAt: Date | null;
+
+  /** The referral's correlation id, carried by the reminder jobs and decision events this task causes. */
+  @Column('text', { name: 'correlation_id', nullable: true })
+  correlationId: string | null;
 }

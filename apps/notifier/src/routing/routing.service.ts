@@ -80,13 +80,21 @@ export class RoutingService {
         status: 'open',
         summary,
         reminderDueAt: isOrganisation ? this.reminders.reminderDue(now) : null,
+        correlationId: event.correlationId,
       });
       await manager.insert(Task, task);
-      if (task.reminderDueAt) outcome.reminders.push({ taskId: task.id, stage: 'reminder', dueAt: task.reminderDueAt });
+      if (task.reminderDueAt) outcome.reminders.push({ taskId: task.id, stage: 'reminder', dueAt: task.reminderDueAt, correlationId: event.correlationId });
       const recipient = await this.directory.recipient(routed.recipientType, routed.recipientId, manager);
       if (!recipient) continue;
       outcome.notifications.push(
-        ...(await this.notifications.createForTask(manager, { referralId: event.referralId, taskId: task.id, kind: 'task', recipientType: routed.recipientType, recipient })),
+        ...(await this.notifications.createForTask(manager, {
+          referralId: event.referralId,
+          taskId: task.id,
+          kind: 'task',
+          recipientType: routed.recipientType,
+          recipient,
+          correlationId: event.correlationId,
+        })),
       );
     }
 
