@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { DeliveryQueues } from './delivery-queues';
-import { Notification } from './notification.entities';
+import { Notification, NotificationAttempt } from './notification.entities';
 
 export interface DeadNotification {
   id: string;
@@ -37,6 +37,15 @@ export class DeadLetters {
       lastError,
       failedAt,
     }));
+  }
+
+  /** A referral's notifications with every attempt, oldest first: what was sent, to whom, how it went. */
+  async forReferral(referralId: string): Promise<Array<Notification & { attemptsMade: NotificationAttempt[] }>> {
+    const notifications = await this.dataSource.getRepository(Notification).find({ where: { referralId }, order: { createdAt: 'ASC' } });
+    const attempts = notifications.length
+      ? await this.dataSource.getRepository(NotificationAttempt).find({ where: { notificationId: In(notifications.map((n) => n.id)) }, order: { attemptNo: 'ASC' } })
+      : [];
+    return notifications.map((notification) => ({ ...notification, attemptsMade: attempts.filter((attempt) => attempt.notificationId === notification.id) }));
   }
 
   /** Puts a failed notification back to pending and gives its job a new set of attempts. False when it is not failed. */

@@ -68,6 +68,12 @@ describe('email delivery: retries, dead letters and replay (real SMTP)', () => {
     const notification = await notificationOf(notifier, event.referralId);
     expect(await attemptsOf(notifier, notification.id)).toEqual(['transient-failure', 'transient-failure', 'sent']);
     expect(received(email)).toHaveLength(1);
+    const visible = await fetch(`${notifier.url}/v1/admin/referrals/${event.referralId}/notifications`, { headers: { 'x-api-key': notifier.env.NOTIFIER_ADMIN_API_KEY } });
+    const [listed] = (await visible.json()) as Array<{ status: string; attemptsMade: Array<{ outcome: string; error: string | null; providerMessageId: string | null }> }>;
+    expect(listed.status).toBe('sent');
+    expect(listed.attemptsMade.map((attempt) => attempt.outcome)).toEqual(['transient-failure', 'transient-failure', 'sent']);
+    expect(listed.attemptsMade[0].error).toContain('451');
+    expect(listed.attemptsMade[2].providerMessageId).toContain(notification.id);
     const sent = (await notifier.outbox(EventType.NotificationSent)).filter((e) => e.referralId === event.referralId);
     expect(sent).toHaveLength(1);
     expect(sent[0].payload).toMatchObject({ notificationId: notification.id, channel: 'email', provider: 'smtp', attempts: 3 });
