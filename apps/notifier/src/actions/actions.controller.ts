@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { TemplateRenderer, needsText } from '../templates';
-import { DECLINE_REASONS, DecisionInput, DecisionResult, ActionsService } from './actions.service';
+import { ActionsService, DecisionInput, DecisionResult } from './actions.service';
+import { DECLINE_REASONS } from './decline-reasons';
 
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',

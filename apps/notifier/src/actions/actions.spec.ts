@@ -74,6 +74,10 @@ describe('accept or decline in one click (headless Chromium)', () => {
     const [task] = await notifier.dataSource.query(`SELECT "status" FROM "notifier"."task" WHERE "id" = $1`, [taskIdOf(links[0])]);
     expect(task.status).toBe('accepted');
 
+    const told = await eventually(() => sink.messages.find((mail) => mail.subject === `Accepted: social prescribing referral ${referralId}`));
+    expect(JSON.stringify(told.to)).toContain('amira.khan@');
+    expect(told.text).toMatch(/has accepted this referral/);
+
     const again = await page.goto(links[0]);
     expect(again?.status()).toBe(409);
     expect(await page.textContent('body')).toContain('already accepted');
@@ -97,6 +101,8 @@ describe('accept or decline in one click (headless Chromium)', () => {
     });
     expect(declined.type).toBe(EventType.ReferralDeclined);
     expect(declined.payload).toMatchObject({ reason: 'no-capacity', reasonText: 'Our groups are full until March.' });
+    const told = await eventually(() => sink.messages.find((mail) => mail.subject === `Declined: social prescribing referral ${referralId}`));
+    expect(told.text).toContain('has declined this referral (No capacity at the moment: Our groups are full until March.)');
 
     await staleTab.getByRole('button', { name: 'Accept this referral' }).click();
     await expect(staleTab.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Already answered');

@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ActionLinkSigner } from '../actions/action-link';
+import { DECLINE_REASONS } from '../actions/decline-reasons';
 import { Organisation } from '../directory/directory.entities';
 import { NotifierEnvironment } from '../environment';
 import { actionUrl } from '../presentation.module';
 import { Task } from '../routing/routing.entities';
 import { TemplateRenderer, needsText } from '../templates';
 import { Notification } from './notification.entities';
+
+const HEADLINES: Partial<Record<Notification['kind'], string>> = {
+  task: 'New social prescribing referral',
+  reminder: 'Referral waiting for you',
+  escalation: 'Referral not yet accepted',
+};
 
 const LONDON_TIME = new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: 'Europe/London' });
 
@@ -37,21 +44,30 @@ export class MessageComposer {
     const { url, expiresAt } = this.link(task.id);
     let intro = 'A GP practice has referred someone for social prescribing and you have been asked to support them. Please accept or decline the referral.';
     if (notification.kind === 'reminder') intro = 'This referral is still waiting for an answer from you. Please accept or decline it so the person is not left waiting.';
+    const organisationName = async () => (await manager.findOneBy(Organisation, { id: task.recipientId }))?.name ?? 'The organisation';
     if (notification.kind === 'escalation') {
-      const organisation = await manager.findOneBy(Organisation, { id: task.recipientId });
-      intro = `${organisation?.name ?? 'The organisation'} has not yet accepted or declined this referral after a reminder. You can review it, contact them, or answer on their behalf.`;
+      intro = `${await organisationName()} has not yet accepted or declined this referral after a reminder. You can review it, contact them, or answer on their behalf.`;
+    }
+    const decided = notification.kind === 'decision';
+    if (decided && task.status === 'accepted') {
+      intro = `${await organisationName()} has accepted this referral. Please share the person's contact details with them securely.`;
+    }
+    if (decided && task.status === 'declined') {
+      const reason = DECLINE_REASONS.find((candidate) => candidate.code === task.declineReason)?.label ?? task.declineReason ?? 'no reason given';
+      intro = `${await organisationName()} has declined this referral (${reason}${task.declineText ? `: ${task.declineText}` : ''}). The person may need other support.`;
     }
     const context = {
       kind: notification.kind,
       referralId: notification.referralId,
       recipientName,
       intro,
-      headline: notification.kind === 'task' ? 'New social prescribing referral' : notification.kind === 'reminder' ? 'Referral waiting for you' : 'Referral not yet accepted',
+      headline: HEADLINES[notification.kind] ?? (task.status === 'accepted' ? 'Referral accepted' : 'Referral declined'),
+      decisionWord: task.status === 'accepted' ? 'Accepted' : 'Declined',
       needsText: needsText(task.summary.needs),
       urgency: task.summary.urgency,
       practice: task.summary.practiceName ? `${task.summary.practiceName} (${task.summary.practiceOdsCode})` : task.summary.practiceOdsCode,
       area: task.summary.area,
-      actionUrl: url,
+      actionUrl: decided ? undefined : url,
       actionText: 'Review and accept or decline',
       expiresText: LONDON_TIME.format(expiresAt),
     };

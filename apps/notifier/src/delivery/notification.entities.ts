@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { NotificationChannel } from '@app/shared';
 
-export type NotificationKind = 'task' | 'reminder' | 'escalation';
+/** decision: tells the link worker an organisation accepted or declined (email only). */
+export type NotificationKind = 'task' | 'reminder' | 'escalation' | 'decision';
 export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'delivered' | 'failed';
 
 /** One message to one recipient on one channel. Its id is also its delivery job's id. */

@@ -1,18 +1,26 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventContext, EventEnvelope, EventType } from '@app/shared';
-import { Task } from '../routing/routing.entities';
+import { DeliveryQueues, QueuedNotification } from '../delivery/delivery-queues';
+import { NotificationsService } from '../delivery/notifications.service';
+import { DirectoryStore } from '../directory/directory.store';
+import { RoutingDecisionRecord, Task } from '../routing/routing.entities';
 import { RemindersService } from './reminders.service';
 
 type DecisionEvent = EventEnvelope<typeof EventType.ReferralAccepted> | EventEnvelope<typeof EventType.ReferralDeclined>;
 
 /**
- * A decided task needs no reminder. Decisions made on our own page already closed the task; this also
- * covers decisions recorded elsewhere (another service, another channel).
+ * A decided task needs no reminder, and an organisation's answer goes to the referral's link worker.
+ * Decisions made on our own page already closed the task; this also covers decisions recorded elsewhere.
  */
 @Controller()
 export class DecisionsListener {
-  constructor(private readonly reminders: RemindersService) {}
+  constructor(
+    private readonly reminders: RemindersService,
+    private readonly notifications: NotificationsService,
+    private readonly deliveryQueues: DeliveryQueues,
+    private readonly directory: DirectoryStore,
+  ) {}
 
   @EventPattern(EventType.ReferralAccepted)
   onAccepted(@Payload() event: DecisionEvent, @Ctx() ctx: EventContext): Promise<void> {
@@ -34,6 +42,29 @@ export class DecisionsListener {
         declineText: status === 'declined' ? (event.payload.reasonText ?? null) : null,
       });
     }
+    const told = event.payload.recipientType === 'organisation' ? await this.tellLinkWorker(ctx, tasks) : [];
     ctx.afterCommit(() => this.reminders.cancel(tasks.map((task) => task.id)));
+    ctx.afterCommit(() => this.deliveryQueues.enqueue(told));
+  }
+
+  /** By email only: the SMS template announces new referrals, not answers. */
+  private async tellLinkWorker(ctx: EventContext, tasks: Task[]): Promise<QueuedNotification[]> {
+    const decision = await ctx.manager.findOneBy(RoutingDecisionRecord, { referralId: tasks[0]?.referralId ?? '00000000-0000-0000-0000-000000000000' });
+    const worker = decision?.linkWorkerId ? await this.directory.recipient('link-worker', decision.linkWorkerId, ctx.manager) : null;
+    if (!worker) return [];
+    const created: QueuedNotification[] = [];
+    for (const task of tasks) {
+      created.push(
+        ...(await this.notifications.createForTask(ctx.manager, {
+          referralId: task.referralId,
+          taskId: task.id,
+          kind: 'decision',
+          recipientType: 'link-worker',
+          recipient: { ...worker, channels: ['email'] },
+          correlationId: task.correlationId,
+        })),
+      );
+    }
+    return created;
   }
 }
