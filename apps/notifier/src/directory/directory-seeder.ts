@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { EnvironmentError } from '@app/shared';
 import { readFile } from 'node:fs/promises';
 import { resolveAsset } from '../assets';
 import { NotifierEnvironment } from '../environment';
@@ -34,7 +35,13 @@ export class DirectorySeeder implements OnModuleInit {
   private async seed(): Promise<void> {
     if (this.env.DIRECTORY_SEED_FILE === 'none' || !(await this.store.isEmpty())) return;
     const path = resolveAsset(this.env.DIRECTORY_SEED_FILE);
-    const summary = await importDirectoryFile(this.store, path);
+    let summary: ImportSummary;
+    try {
+      summary = await importDirectoryFile(this.store, path);
+    } catch (error) {
+      // One line naming the variable, like any other bad configuration, instead of a stack trace.
+      throw new EnvironmentError([`DIRECTORY_SEED_FILE: cannot import ${path} (${(error as Error).message.slice(0, 300)})`]);
+    }
     this.logger.log({ file: path, ...summary }, 'Seeded the empty directory');
   }
 }
