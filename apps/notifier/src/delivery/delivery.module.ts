@@ -16,6 +16,6 @@ import { ReceiptsService } from './receipts.service';
   imports: [TypeOrmModule.forFeature([Notification, NotificationAttempt]), DirectoryModule],
   controllers: [DeadLettersController, ReceiptsController],
   providers: [DeliveryQueues, NotificationsService, MessageComposer, DeliveryService, DeliveryWorkers, DeadLetters, ReceiptsService],
-  exports: [DeliveryQueues, NotificationsService, DeliveryService, DeliveryWorkers, DeadLetters],
+  exports: [DeliveryQueues, NotificationsService],
 })
 export class DeliveryModule {}
