@@ -1,6 +1,5 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { CorrelationMiddleware, EventTransportModule, HealthModule, ServiceConfigModule, ServiceLoggerModule, serviceDataSourceOptions } from '@app/shared';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceInfrastructureModule } from '@app/shared';
 import { ActionsModule } from './actions/actions.module';
 import { Notification, NotificationAttempt } from './delivery/notification.entities';
 import { CreateNotifications1764100000002 } from './delivery/migrations/1764100000002-create-notifications';
@@ -20,29 +19,19 @@ export const NOTIFIER_ENTITIES = [...DIRECTORY_ENTITIES, RoutingDecisionRecord, 
 export const NOTIFIER_MIGRATIONS = [CreateDirectory1764100000000, CreateRouting1764100000001, CreateNotifications1764100000002, AddCorrelationIds1764100000003];
 
 @Module({})
-export class NotifierAppModule implements NestModule {
+export class NotifierAppModule {
   static forEnvironment(env: NotifierEnvironment): DynamicModule {
     return {
       module: NotifierAppModule,
       imports: [
-        ServiceConfigModule.forEnvironment(NotifierEnvironment, env),
-        ServiceLoggerModule.forService({ service: NOTIFIER_SERVICE, level: env.LOG_LEVEL, file: env.LOG_FILE }),
-        TypeOrmModule.forRoot({
-          ...serviceDataSourceOptions({ url: env.DATABASE_URL, schema: NOTIFIER_SCHEMA, entities: NOTIFIER_ENTITIES, migrations: NOTIFIER_MIGRATIONS }),
-          retryAttempts: 0,
+        ServiceInfrastructureModule.forService({
+          service: NOTIFIER_SERVICE,
+          schema: NOTIFIER_SCHEMA,
+          environmentClass: NotifierEnvironment,
+          env,
+          entities: NOTIFIER_ENTITIES,
+          migrations: NOTIFIER_MIGRATIONS,
         }),
-        EventTransportModule.forRootAsync({
-          useFactory: () => ({
-            service: NOTIFIER_SERVICE,
-            schema: NOTIFIER_SCHEMA,
-            redisUrl: env.REDIS_URL,
-            redisPrefix: env.REDIS_PREFIX,
-            maxAttempts: env.EVENT_MAX_ATTEMPTS,
-            backoffMs: env.EVENT_BACKOFF_MS,
-            outboxPollMs: env.OUTBOX_POLL_MS,
-          }),
-        }),
-        HealthModule,
         PresentationModule,
         DirectoryModule,
         DeliveryModule,
@@ -51,9 +40,5 @@ export class NotifierAppModule implements NestModule {
         ActionsModule,
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CorrelationMiddleware).forRoutes('*');
   }
 }
