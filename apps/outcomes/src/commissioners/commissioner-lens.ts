@@ -58,3 +58,39 @@ export class CommissionerLens {
 export function commissionerLens(commissioner: Commissioner, masterKey: string = DEV_PSEUDONYM_MASTER_KEY): CommissionerLens {
   return new CommissionerLens(new Secrets(masterKey), commissioner);
 }
+
+/** The stored, non-identifying facts about a referral's person and place that every view is built from. */
+export interface SubjectColumns {
+  referral_id: string;
+  nhs_number_sealed: string | null;
+  age_band: string | null;
+  sex: string | null;
+  postcode_district: string | null;
+  practice_ods_code: string | null;
+  pcn_ods_code: string | null;
+  sub_icb_code: string | null;
+  icb_code: string | null;
+  needs: string[];
+  urgency: string | null;
+}
+
+/**
+ * Who and where, as one commissioner may see it: their own pseudonym and referral reference, age band,
+ * sex, district and organisation codes. LSOA stays empty until a postcode→LSOA lookup is loaded.
+ */
+export function pseudonymisedSubject(lens: CommissionerLens, row: SubjectColumns) {
+  return {
+    referralRef: lens.referralRef(row.referral_id),
+    pseudonym: lens.pseudonym(row.nhs_number_sealed),
+    ageBand: row.age_band,
+    sex: row.sex,
+    postcodeDistrict: row.postcode_district,
+    lsoa: null,
+    practice: row.practice_ods_code,
+    pcn: row.pcn_ods_code,
+    subIcb: row.sub_icb_code,
+    icb: row.icb_code,
+    needs: row.needs,
+    urgency: row.urgency,
+  };
+}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Commissioner, scopeCondition } from '../commissioners/commissioner';
-import { CommissionerLens } from '../commissioners/commissioner-lens';
+import { CommissionerLens, SubjectColumns, pseudonymisedSubject } from '../commissioners/commissioner-lens';
 import { Secrets } from '../privacy/secrets';
 import { ReportPeriod } from '../reports/period';
 
@@ -20,18 +20,7 @@ const MEASURE_FIELDS: Array<[string, string, string]> = [
   ['UCLA3', 'total', 'ucla3Total'],
 ];
 
-interface ReferralRow {
-  referral_id: string;
-  nhs_number_sealed: string | null;
-  age_band: string | null;
-  sex: string | null;
-  postcode_district: string | null;
-  practice_ods_code: string | null;
-  pcn_ods_code: string | null;
-  sub_icb_code: string | null;
-  icb_code: string | null;
-  needs: string[];
-  urgency: string | null;
+interface ReferralRow extends SubjectColumns {
   received_month: string;
   status: string | null;
   decline_reason: string | null;
@@ -110,18 +99,7 @@ export class ResearchExtractService {
   private shape(lens: CommissionerLens, row: ReferralRow, measures: Record<string, number>): ResearchRow {
     const decimal = (value: string | null) => (value === null ? null : Number(value));
     const shaped: ResearchRow = {
-      referralRef: lens.referralRef(row.referral_id),
-      pseudonym: lens.pseudonym(row.nhs_number_sealed),
-      ageBand: row.age_band,
-      sex: row.sex,
-      postcodeDistrict: row.postcode_district,
-      lsoa: null,
-      practice: row.practice_ods_code,
-      pcn: row.pcn_ods_code,
-      subIcb: row.sub_icb_code,
-      icb: row.icb_code,
-      needs: row.needs,
-      urgency: row.urgency,
+      ...pseudonymisedSubject(lens, row),
       receivedMonth: row.received_month,
       status: row.status,
       declineReason: row.decline_reason,

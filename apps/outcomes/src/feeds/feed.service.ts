@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ProblemException, problem } from '@app/shared';
 import { Commissioner, scopeCondition } from '../commissioners/commissioner';
-import { CommissionerLens } from '../commissioners/commissioner-lens';
+import { CommissionerLens, SubjectColumns, pseudonymisedSubject } from '../commissioners/commissioner-lens';
 import { Secrets } from '../privacy/secrets';
 import { FeedFilters } from './feed-filters';
 import { FeedSequencer } from './feed-sequencer';
@@ -67,23 +67,12 @@ export interface FeedPage {
   hasMore: boolean;
 }
 
-interface EventRow {
+interface EventRow extends SubjectColumns {
   feed_position: string;
   event_id: string;
-  referral_id: string;
   type: string;
   occurred_at: Date;
   data: Record<string, unknown>;
-  age_band: string | null;
-  sex: string | null;
-  postcode_district: string | null;
-  practice_ods_code: string | null;
-  pcn_ods_code: string | null;
-  sub_icb_code: string | null;
-  icb_code: string | null;
-  needs: string[];
-  urgency: string | null;
-  nhs_number_sealed: string | null;
 }
 
 const READ_BATCH = 500;
@@ -170,18 +159,7 @@ export class FeedService {
       eventRef: lens.eventRef(row.event_id),
       eventType: row.type,
       occurredAt: row.occurred_at.toISOString(),
-      referralRef: lens.referralRef(row.referral_id),
-      pseudonym: lens.pseudonym(row.nhs_number_sealed),
-      ageBand: row.age_band,
-      sex: row.sex,
-      postcodeDistrict: row.postcode_district,
-      lsoa: null,
-      practice: row.practice_ods_code,
-      pcn: row.pcn_ods_code,
-      subIcb: row.sub_icb_code,
-      icb: row.icb_code,
-      needs: row.needs,
-      urgency: row.urgency,
+      ...pseudonymisedSubject(lens, row),
       recipientType: text(data.recipientType) ?? (data.recordedBy as { kind?: string } | undefined)?.kind ?? null,
       organisationId: text(data.organisationId),
       channel: text(data.channel),
