@@ -1,14 +1,8 @@
-import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min, MinLength } from 'class-validator';
-import { BaseEnvironment, ServiceName } from '@app/shared';
-
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+import { IsOptional, IsString, IsUUID, Matches, MinLength } from 'class-validator';
+import { BaseEnvironment, EnvInteger, ServiceName } from '@app/shared';
 
 export class NotifierEnvironment extends BaseEnvironment {
-  @Transform(toInt)
-  @IsInt({ message: 'PORT must be a whole number' })
-  @Min(0)
-  @Max(65535)
+  @EnvInteger({ min: 0, max: 65535 })
   PORT = 3001;
 
   /** Protects the directory admin API and the dead-letter endpoints (header x-api-key). */
@@ -39,9 +33,7 @@ export class NotifierEnvironment extends BaseEnvironment {
   @MinLength(16, { message: 'ACTION_LINK_SECRET must be at least 16 characters' })
   ACTION_LINK_SECRET = 'dev-action-link-secret-change-me';
 
-  @Transform(toInt)
-  @IsInt({ message: 'ACTION_LINK_TTL_HOURS must be a whole number of hours' })
-  @Min(1)
+  @EnvInteger({ min: 1, unit: 'hours' })
   ACTION_LINK_TTL_HOURS = 14 * 24;
 
   /** GOV.UK Notify API key; without it SMS is off and recipients who prefer SMS get email instead. */
@@ -61,61 +53,40 @@ export class NotifierEnvironment extends BaseEnvironment {
   NOTIFY_CALLBACK_TOKEN = 'dev-notify-callback-token';
 
   /** Notify allows 3,000 messages a minute per API key. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInteger({ min: 1 })
   NOTIFY_RATE_LIMIT_PER_MINUTE = 3000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInteger({ min: 1 })
   SMTP_RATE_LIMIT_PER_MINUTE = 600;
 
-  @Transform(toInt)
-  @IsInt({ message: 'DELIVERY_MAX_ATTEMPTS must be a whole number' })
-  @Min(1)
-  @Max(50)
+  @EnvInteger({ min: 1, max: 50 })
   DELIVERY_MAX_ATTEMPTS = 8;
 
-  @Transform(toInt)
-  @IsInt({ message: 'DELIVERY_BACKOFF_MS must be a whole number of milliseconds' })
-  @Min(1)
+  @EnvInteger({ min: 1, unit: 'milliseconds' })
   DELIVERY_BACKOFF_MS = 5000;
 
   /** How long a delivery job may run before another worker treats it as abandoned (worker crash). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(500)
+  @EnvInteger({ min: 500 })
   DELIVERY_LOCK_MS = 30000;
 
   /** How often pending notifications and due reminders are re-enqueued (covers Redis outages and crashes). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(50)
+  @EnvInteger({ min: 50 })
   DELIVERY_SWEEP_MS = 30000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInteger({ min: 1 })
   REMINDER_WORKING_DAYS = 3;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @EnvInteger({ min: 1 })
   ESCALATION_WORKING_DAYS = 2;
 
   /** Overrides REMINDER_WORKING_DAYS with a plain delay (tests, demos). */
   @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @EnvInteger({ min: 0 })
   REMINDER_DELAY_MS?: number;
 
   /** Overrides ESCALATION_WORKING_DAYS with a plain delay (tests, demos). */
   @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @EnvInteger({ min: 0 })
   ESCALATION_DELAY_MS?: number;
 }
 

@@ -1,16 +1,10 @@
-import { Transform } from 'class-transformer';
-import { IsInt, IsString, Max, Min, MinLength } from 'class-validator';
-import { BaseEnvironment, ServiceName } from '@app/shared';
-
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+import { IsString, MinLength } from 'class-validator';
+import { BaseEnvironment, EnvInteger, ServiceName } from '@app/shared';
 
 export const DEV_PSEUDONYM_MASTER_KEY = 'dev-only-pseudonym-master-key-do-not-use-in-production';
 
 export class OutcomesEnvironment extends BaseEnvironment {
-  @Transform(toInt)
-  @IsInt({ message: 'PORT must be a whole number' })
-  @Min(0)
-  @Max(65535)
+  @EnvInteger({ min: 0, max: 65535 })
   PORT = 3002;
 
   /**
@@ -22,21 +16,15 @@ export class OutcomesEnvironment extends BaseEnvironment {
   PSEUDONYM_MASTER_KEY = DEV_PSEUDONYM_MASTER_KEY;
 
   /** Counts from 1 up to this are shown as "*" (domain.md: 7, partly confirmed). */
-  @Transform(toInt)
-  @IsInt({ message: 'SUPPRESSION_THRESHOLD must be a whole number' })
-  @Min(0)
+  @EnvInteger({ min: 0 })
   SUPPRESSION_THRESHOLD = 7;
 
   /** Larger counts are rounded to the nearest multiple of this (domain.md: 5). */
-  @Transform(toInt)
-  @IsInt({ message: 'SUPPRESSION_ROUNDING_BASE must be a whole number' })
-  @Min(1)
+  @EnvInteger({ min: 1 })
   SUPPRESSION_ROUNDING_BASE = 5;
 
   /** The largest page a feed request may ask for; pages are streamed, so this bounds time, not memory. */
-  @Transform(toInt)
-  @IsInt({ message: 'FEED_MAX_PAGE_SIZE must be a whole number' })
-  @Min(1)
+  @EnvInteger({ min: 1 })
   FEED_MAX_PAGE_SIZE = 100_000;
 }
 

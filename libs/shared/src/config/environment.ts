@@ -3,6 +3,17 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } fr
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
+/** A whole-number variable, converted from its string form, with messages that name it. */
+export function EnvInteger(options: { min?: number; max?: number; unit?: string } = {}): PropertyDecorator {
+  return (target, property) => {
+    const name = String(property);
+    Transform(toInt)(target, property);
+    IsInt({ message: `${name} must be a whole number${options.unit ? ` of ${options.unit}` : ''}` })(target, property);
+    if (options.min !== undefined) Min(options.min, { message: `${name} must be at least ${options.min}` })(target, property);
+    if (options.max !== undefined) Max(options.max, { message: `${name} must be at most ${options.max}` })(target, property);
+  };
+}
+
 /** What every service needs. Each service extends this with its own variables. */
 export class BaseEnvironment {
   @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
@@ -22,20 +33,13 @@ export class BaseEnvironment {
   @IsString()
   LOG_FILE?: string;
 
-  @Transform(toInt)
-  @IsInt({ message: 'EVENT_MAX_ATTEMPTS must be a whole number' })
-  @Min(1)
-  @Max(50)
+  @EnvInteger({ min: 1, max: 50 })
   EVENT_MAX_ATTEMPTS = 8;
 
-  @Transform(toInt)
-  @IsInt({ message: 'EVENT_BACKOFF_MS must be a whole number of milliseconds' })
-  @Min(1)
+  @EnvInteger({ min: 1, unit: 'milliseconds' })
   EVENT_BACKOFF_MS = 1000;
 
-  @Transform(toInt)
-  @IsInt({ message: 'OUTBOX_POLL_MS must be a whole number of milliseconds' })
-  @Min(10)
+  @EnvInteger({ min: 10, unit: 'milliseconds' })
   OUTBOX_POLL_MS = 200;
 }
 
