@@ -68,6 +68,7 @@ async function main(): Promise<void> {
   say(`Registered GP system "${sender.id}" and a commissioner for PCNs U81001, U81002.`);
   say();
 
+  const demoStarted = new Date(Date.now() - 1000).toISOString();
   const referralIds: string[] = [];
   for (const sample of SAMPLES) {
     const [nhsNumber, givenName, familyName, dateOfBirth, sex, postcode] = sample.patient;
@@ -113,13 +114,13 @@ async function main(): Promise<void> {
   say();
 
   const rows = await waitFor('the feed to show the referrals', async () => {
-    const response = await fetch(`${OUTCOMES}/v1/feeds/outcomes?limit=1000`, { headers: { authorization: `Bearer ${apiKey}`, accept: 'application/x-ndjson' } });
+    const response = await fetch(`${OUTCOMES}/v1/feeds/outcomes?limit=1000&since=${encodeURIComponent(demoStarted)}`, { headers: { authorization: `Bearer ${apiKey}`, accept: 'application/x-ndjson' } });
     if (!response.ok) return undefined;
     const lines = (await response.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, string>);
     const received = lines.filter((row) => (row.eventType ?? row.type) === 'referral.received');
     return received.length >= referralIds.length ? lines : undefined;
   });
-  say(`The commissioner's feed (${OUTCOMES}/v1/feeds/outcomes, pseudonymised) now has ${rows.length} events, e.g.:`);
+  say(`The commissioner's feed (${OUTCOMES}/v1/feeds/outcomes, pseudonymised) has ${rows.length} events for these referrals, e.g.:`);
   for (const row of rows.slice(0, 6)) say(`  ${JSON.stringify(row)}`);
   say();
   say(`Commissioner API key for trying the feed yourself (shown once): ${apiKey}`);
