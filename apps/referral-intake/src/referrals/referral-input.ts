@@ -1,31 +1,19 @@
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, getMetadataStorage, validateSync } from 'class-validator';
-import type { FieldProblem, ReferralUrgency } from '@app/shared';
+import type { FieldProblem, ReferralReceivedPayload } from '@app/shared';
 import { CreateReferralDto, PatientDto, ReferrerDto } from './referral.dto';
 import { normaliseUkPhone } from './validation/contact';
 import { normaliseNhsNumber } from './validation/nhs-number';
 import { isKnownNeed, needForSnomedCode } from './validation/needs';
 
-/** A referral as intake keeps it, whatever format it arrived in. */
-export interface ReferralInput {
+/**
+ * A referral as intake keeps it, whatever format it arrived in: the fields every service receives in
+ * referral.received (declared once in libs/shared), plus what stays with intake.
+ */
+export interface ReferralInput
+  extends Pick<ReferralReceivedPayload, 'patient' | 'practiceOdsCode' | 'needs' | 'urgency' | 'consentToShare' | 'referrer' | 'preferredOrganisationId'> {
   senderReferralId?: string;
-  patient: {
-    nhsNumber: string;
-    givenName: string;
-    familyName: string;
-    dateOfBirth: string;
-    sex?: 'female' | 'male' | 'other' | 'unknown';
-    postcode?: string;
-    phone?: string;
-    email?: string;
-  };
-  practiceOdsCode: string;
-  needs: string[];
-  urgency: ReferralUrgency;
-  consentToShare: true;
   consentRecordedAt?: string;
-  referrer?: { name?: string; professionalRole?: string };
-  preferredOrganisationId?: string;
   notes?: string;
 }
 
