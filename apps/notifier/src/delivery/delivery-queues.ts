@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { NotificationChannel, producerConnection } from '@app/shared';
+import { NotificationChannel, producerConnection, retryingJobOptions } from '@app/shared';
 import { NotifierEnvironment } from '../environment';
 
 /** One queue per provider, so each gets its own BullMQ rate limiter. */
@@ -29,12 +29,7 @@ const jobData = (notification: QueuedNotification): DeliveryJob => ({
 });
 
 export function deliveryJobOptions(env: Pick<NotifierEnvironment, 'DELIVERY_MAX_ATTEMPTS' | 'DELIVERY_BACKOFF_MS'>): JobsOptions {
-  return {
-    attempts: env.DELIVERY_MAX_ATTEMPTS,
-    backoff: { type: 'exponential', delay: env.DELIVERY_BACKOFF_MS, jitter: 0.5 },
-    removeOnComplete: { age: 24 * 3600, count: 10_000 },
-    removeOnFail: { age: 14 * 24 * 3600 },
-  };
+  return retryingJobOptions(env.DELIVERY_MAX_ATTEMPTS, env.DELIVERY_BACKOFF_MS);
 }
 
 /**

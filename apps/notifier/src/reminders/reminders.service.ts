@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { producerConnection, runWithCorrelation, workerConnection } from '@app/shared';
+import { producerConnection, retryingJobOptions, runWithCorrelation, workerConnection } from '@app/shared';
 import { DirectoryStore } from '../directory/directory.store';
 import { DeliveryQueues, QueuedNotification } from '../delivery/delivery-queues';
 import { NotificationsService } from '../delivery/notifications.service';
@@ -72,7 +72,7 @@ export class RemindersService implements OnApplicationBootstrap, BeforeApplicati
         await this.queue.add(
           reminder.stage,
           { taskId: reminder.taskId, ...(reminder.correlationId ? { correlationId: reminder.correlationId } : {}) } satisfies ReminderJob,
-          { jobId: jobId(reminder.stage, reminder.taskId), delay: Math.max(0, reminder.dueAt.getTime() - Date.now()), attempts: 5, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 14 * 24 * 3600 } },
+          { ...retryingJobOptions(5, 1000), jobId: jobId(reminder.stage, reminder.taskId), delay: Math.max(0, reminder.dueAt.getTime() - Date.now()) },
         );
       } catch (error) {
         this.logger.warn(`Could not schedule ${reminder.stage} for task ${reminder.taskId} yet; the sweeper will: ${(error as Error).message}`);

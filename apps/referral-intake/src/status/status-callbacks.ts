@@ -4,7 +4,7 @@ import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
-import { producerConnection, workerConnection } from '@app/shared';
+import { producerConnection, retryingJobOptions, workerConnection } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
 import { openSecret } from '../senders/secret-box';
 import { Sender } from '../senders/sender.entity';
@@ -66,13 +66,7 @@ export class StatusCallbackDispatcher implements OnApplicationBootstrap, OnAppli
     await this.queue.add(
       DELIVER_STATUS_CALLBACK_JOB,
       { callbackId },
-      {
-        jobId: callbackId,
-        attempts: this.env.CALLBACK_MAX_ATTEMPTS,
-        backoff: { type: 'exponential', delay: this.env.CALLBACK_BACKOFF_MS, jitter: 0.5 },
-        removeOnComplete: { age: 24 * 3600 },
-        removeOnFail: { age: 14 * 24 * 3600 },
-      },
+      { ...retryingJobOptions(this.env.CALLBACK_MAX_ATTEMPTS, this.env.CALLBACK_BACKOFF_MS), jobId: callbackId },
     );
   }
 

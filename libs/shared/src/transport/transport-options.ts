@@ -17,11 +17,19 @@ export interface EventTransportOptions {
 
 export const EVENT_TRANSPORT_OPTIONS = Symbol('EVENT_TRANSPORT_OPTIONS');
 
-export function eventJobOptions(options: Pick<EventTransportOptions, 'maxAttempts' | 'backoffMs'>): JobsOptions {
+/**
+ * Our one retry policy for queue work: exponential backoff with jitter (so retries after an outage do not
+ * arrive in lockstep); finished jobs kept a day for inspection, failed ones two weeks.
+ */
+export function retryingJobOptions(attempts: number, backoffMs: number): JobsOptions {
   return {
-    attempts: options.maxAttempts,
-    backoff: { type: 'exponential', delay: options.backoffMs, jitter: 0.5 },
+    attempts,
+    backoff: { type: 'exponential', delay: backoffMs, jitter: 0.5 },
     removeOnComplete: { age: 24 * 3600, count: 10_000 },
     removeOnFail: { age: 14 * 24 * 3600 },
   };
+}
+
+export function eventJobOptions(options: Pick<EventTransportOptions, 'maxAttempts' | 'backoffMs'>): JobsOptions {
+  return retryingJobOptions(options.maxAttempts, options.backoffMs);
 }
