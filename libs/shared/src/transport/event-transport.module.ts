@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DeadLetterStore } from './dead-letters';
@@ -57,8 +57,6 @@ export class EventTransportModule {
     };
   }
 }
-
-export const InjectTransportOptions = () => Inject(EVENT_TRANSPORT_OPTIONS);
 
 /**
  * Attaches the BullMQ event consumer to an app, so its @EventPattern handlers receive its queue's events.
