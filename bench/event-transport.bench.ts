@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import {
+  BaseEnvironment,
   BullMqEventServer,
   EventContext,
   EventEnvelope,
@@ -30,6 +31,8 @@ export async function benchEventTransport(): Promise<{ title: string; targets: T
     maxAttempts: 3,
     backoffMs: 100,
     outboxPollMs: 20,
+    sealingKey: new BaseEnvironment().EVENT_SEALING_KEY,
+    outboxRetentionHours: 24,
     concurrency: 8,
   });
   for (const schema of ['intake', 'notifier', 'outcomes']) {

@@ -1,11 +1,13 @@
 /*
  * `npm run demo`: with the system running (`npm start`), posts a handful of realistic referrals as a
  * registered GP system would, then follows each one to its link worker's mailbox and into a
- * commissioner's pseudonymised feed. This is a command-line program: it prints for a person.
+ * commissioner's pseudonymised feed, and ends with a sign-in link for the demo link worker.
+ * `npm run demo -- follow` then shows the demo referral as the GP system and the commissioner see it.
+ * This is a command-line program: it prints for a person.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { loadEnvironment } from '@app/shared';
@@ -14,10 +16,18 @@ import { registerSender } from '../apps/referral-intake/src/senders/senders';
 import { NotifierEnvironment } from '../apps/notifier/src/environment';
 import { registerCommissioner } from '../apps/outcomes/src/commissioners/commissioner';
 
+// The demo runs against `npm start` on a developer machine, whose development default secrets it shares.
+process.env.NODE_ENV ??= 'development';
 const intakeEnv = loadEnvironment(IntakeEnvironment);
 const notifierEnv = loadEnvironment(NotifierEnvironment);
 const INTAKE = process.env.INTAKE_URL ?? 'http://localhost:3000';
+const NOTIFIER = process.env.NOTIFIER_URL ?? notifierEnv.PUBLIC_BASE_URL;
 const OUTCOMES = process.env.OUTCOMES_URL ?? 'http://localhost:3002';
+const STATE_FILE = resolve('var/demo-state.json');
+
+/** Daniel Hughes covers Fairfield Surgery (A81009) and holds referrals until he hands them off (link-worker-first). */
+const DEMO_LINK_WORKER = { name: 'Daniel Hughes', email: 'daniel.hughes@linkworkers.example.nhs.uk' };
+const DEMO_ORGANISATION = { name: 'Stockton Library Reading Circles', staff: 'ruth.bell@stockton-reading.example.org.uk' };
 
 const SAMPLES = [
   { practice: 'A81001', needs: ['loneliness', 'green-nature'], patient: ['9990000018', 'Margaret', 'Oyelaran', '1948-02-11', 'female', 'TS1 3QY'], notes: 'Widowed last year; loves gardening.' },
@@ -25,7 +35,15 @@ const SAMPLES = [
   { practice: 'A81004', needs: ['physical-activity', 'long-term-condition'], patient: ['9990000034', 'Priya', 'Shah', '1961-03-05', 'female', 'TS4 2EZ'], notes: 'COPD; wants to walk more.' },
   { practice: 'A81006', needs: ['arts-culture-heritage', 'loneliness'], patient: ['9990000042', 'Kwame', 'Mensah', '1952-12-19', 'male', 'TS18 1AT'], notes: 'Retired teacher, isolated since moving.' },
   { practice: 'A81007', needs: ['carers-support', 'mental-wellbeing'], patient: ['9990000050', 'Siobhan', 'Walsh', '1970-09-02', 'female', 'TS19 0QA'], notes: 'Full-time carer for her mother.' },
+  { practice: 'A81009', needs: ['loneliness'], patient: ['9990000069', 'Margaret', 'Oyelaran', '1948-02-11', 'female', 'TS19 7AG'], notes: 'Widowed last year, keen on reading. Prefers morning calls.', phone: '07700 900123', preferredContactMethod: 'phone' },
 ];
+
+interface DemoState {
+  senderId: string;
+  secret: string;
+  apiKey: string;
+  referralId: string;
+}
 
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -74,7 +92,8 @@ async function main(): Promise<void> {
     const [nhsNumber, givenName, familyName, dateOfBirth, sex, postcode] = sample.patient;
     const body = JSON.stringify({
       senderReferralId: `DEMO-${randomUUID().slice(0, 8)}`,
-      patient: { nhsNumber, givenName, familyName, dateOfBirth, sex, postcode },
+      patient: { nhsNumber, givenName, familyName, dateOfBirth, sex, postcode, ...('phone' in sample ? { phone: sample.phone, preferredContactMethod: sample.preferredContactMethod } : {}) },
+      referrer: { name: 'Dr Sarah Lin', professionalRole: 'General practitioner' },
       practiceOdsCode: sample.practice,
       needs: sample.needs,
       urgency: 'routine',
@@ -125,9 +144,76 @@ async function main(): Promise<void> {
   say();
   say(`Commissioner API key for trying the feed yourself (shown once): ${apiKey}`);
   say(`  curl -H "Authorization: Bearer ${apiKey}" -H "Accept: text/csv" "${OUTCOMES}/v1/feeds/outcomes"`);
+  say();
+
+  const demoReferral = referralIds[SAMPLES.findIndex((sample) => sample.practice === 'A81009')];
+  mkdirSync(dirname(STATE_FILE), { recursive: true });
+  writeFileSync(STATE_FILE, JSON.stringify({ senderId: sender.id, secret, apiKey, referralId: demoReferral } satisfies DemoState), { mode: 0o600 });
+  const link = await signInLink(DEMO_LINK_WORKER.email);
+  say('Now try the workspace, as the people in it do (see the README for each step):');
+  say(`  1. As ${DEMO_LINK_WORKER.name}, link worker: open your caseload, open referral ${demoReferral.slice(0, 8).toUpperCase()} (Margaret Oyelaran) to see who to call,`);
+  say(`     and hand it off to ${DEMO_ORGANISATION.name}.`);
+  say(`  2. Sign out, then sign in at ${NOTIFIER}/sign-in as ${DEMO_ORGANISATION.staff}; accept the referral, record a contact,`);
+  say('     a session, SWEMWBS at the start and the end, and the completion.');
+  say('  3. Run `npm run demo -- follow` to see the completion in the commissioner\'s feed and the status the GP system is told.');
+  say();
+  say(link ? `Sign in as ${DEMO_LINK_WORKER.name} (works once, for 15 minutes):` : `A sign-in link was emailed to ${DEMO_LINK_WORKER.email} through ${notifierEnv.SMTP_URL}.`);
+  if (link) say(`  ${link}`);
 }
 
-main().catch((error: Error) => {
+/**
+ * Asks for a sign-in link as a person would (the sign-in form, with its CSRF token and session cookie), then
+ * reads it from the mail directory. With SMTP_URL set the link is in that mailbox instead: undefined.
+ */
+async function signInLink(email: string): Promise<string | undefined> {
+  const form = await fetch(`${NOTIFIER}/sign-in`);
+  if (!form.ok) throw new Error(`The notifier's sign-in page does not answer at ${NOTIFIER}/sign-in (${form.status})`);
+  const cookie = (form.headers.getSetCookie?.() ?? []).map((value) => value.split(';')[0]).join('; ');
+  const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+  if (!token) throw new Error('The sign-in page has no form token');
+  const askedAt = Date.now() - 1000;
+  const asked = await fetch(`${NOTIFIER}/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams({ _csrf: token, email }).toString(),
+  });
+  if (asked.status !== 200) throw new Error(`Asking for a sign-in link answered ${asked.status}`);
+  if (notifierEnv.SMTP_URL) return undefined;
+  const mailDir = resolve(notifierEnv.MAIL_DIR);
+  return waitFor(`the sign-in email to ${email}`, async () => {
+    for (const file of readdirSync(mailDir).filter((name) => name.startsWith('sign-in-'))) {
+      const path = resolve(mailDir, file);
+      if (statSync(path).mtimeMs < askedAt) continue;
+      // Quoted-printable bodies wrap long lines with "=" soft breaks; the token has no "=" of its own.
+      const text = readFileSync(path, 'utf8').replace(/=\r?\n/g, '');
+      if (!text.toLowerCase().includes(email)) continue;
+      const found = /(https?:\/\/[^\s"<>]+\/sign-in\/[A-Za-z0-9_-]{43})/.exec(text)?.[1];
+      if (found) return found;
+    }
+    return undefined;
+  });
+}
+
+/** `npm run demo -- follow`: the demo referral as the GP system (its status) and the commissioner (the feed) see it. */
+async function follow(): Promise<void> {
+  if (!existsSync(STATE_FILE)) throw new Error('Run `npm run demo` first.');
+  const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as DemoState;
+  const response = await fetch(`${INTAKE}/v1/referrals/${state.referralId}`, { headers: signedHeaders(state.senderId, state.secret, '') });
+  const view = (await response.json()) as { status?: string };
+  say(`The GP system's view (GET /v1/referrals/${state.referralId}, what its status callbacks carry): ${view.status}`);
+  say(`  ${JSON.stringify(view)}`);
+  const feed = await fetch(`${OUTCOMES}/v1/feeds/outcomes?limit=1000`, { headers: { authorization: `Bearer ${state.apiKey}`, accept: 'application/x-ndjson' } });
+  const rows = (await feed.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  // The feed is pseudonymised (no referral id): the demo referral is the newest from Fairfield Surgery.
+  const fromPractice = rows.filter((row) => row.practice === 'A81009');
+  const ref = fromPractice.filter((row) => row.eventType === 'referral.received').at(-1)?.referralRef;
+  const mine = fromPractice.filter((row) => row.referralRef === ref);
+  say();
+  say(`The commissioner's feed for it (pseudonymised as ${ref ?? 'nothing yet'}, ${mine.length} events):`);
+  for (const row of mine) say(`  ${row.occurredOn}  ${String(row.eventType).padEnd(28)} ${row.measure ? `${row.measure} ${row.timepoint} ${JSON.stringify(row.score)}` : (row.reason ?? '')}`);
+}
+
+(process.argv[2] === 'follow' ? follow() : main()).catch((error: Error) => {
   process.stderr.write(`demo failed: ${error.message}\n`);
   process.exit(1);
 });

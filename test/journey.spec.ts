@@ -4,17 +4,18 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import IORedis from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
-import { createServiceApp, loadEnvironment } from '@app/shared';
+import { DeadLetterStore, loadEnvironment } from '@app/shared';
 import { SmtpSink, TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually, startSmtpSink } from '@app/shared/testing';
 import { IntakeEnvironment } from '../apps/referral-intake/src/environment';
 import { createIntakeApp } from '../apps/referral-intake/src/intake-app';
 import { registerSender } from '../apps/referral-intake/src/senders/senders';
 import { NotifierEnvironment } from '../apps/notifier/src/environment';
 import { createNotifierApp } from '../apps/notifier/src/notifier-app';
-import { OutcomesAppModule } from '../apps/outcomes/src/app.module';
-import { OUTCOMES_SCHEMA, OutcomesEnvironment } from '../apps/outcomes/src/environment';
+import { createOutcomesApp } from '../apps/outcomes/src/outcomes-app';
+import { OutcomesEnvironment } from '../apps/outcomes/src/environment';
 import { registerCommissioner } from '../apps/outcomes/src/commissioners/commissioner';
 
 /**
@@ -69,12 +70,7 @@ describe('journey: GP referral → link worker mailbox → commissioner feed', (
     );
     const outcomesEnv = loadEnvironment(OutcomesEnvironment, { ...common, LOG_FILE: join(logDir, 'outcomes.log') });
     urls.outcomes = await listen(
-      await createServiceApp({
-        module: OutcomesAppModule.forEnvironment(outcomesEnv),
-        databaseUrl: outcomesEnv.DATABASE_URL,
-        redisUrl: outcomesEnv.REDIS_URL,
-        schemas: [OUTCOMES_SCHEMA],
-      }),
+      await createOutcomesApp(outcomesEnv),
     );
   });
 
@@ -180,8 +176,68 @@ describe('journey: GP referral → link worker mailbox → commissioner feed', (
     const allLogs = logs.join('\n');
     expect(allLogs).toContain(referralId);
     expect(allLogs).toContain(correlationId);
-    for (const value of ['9434765919', '943 476 5919', patient.givenName, patient.familyName, patient.dateOfBirth, patient.phone, patient.email, patient.postcode, notes]) {
-      expect(allLogs).not.toContain(value);
+    const identifiers = ['9434765919', '943 476 5919', patient.givenName, patient.familyName, patient.dateOfBirth, patient.phone, '07700900123', patient.email, patient.postcode, notes];
+    for (const value of identifiers) expect(allLogs).not.toContain(value);
+
+    // A consumer that gave up on the referral's event keeps it as a dead letter: sealed like the rest.
+    const scan = new DataSource({ type: 'postgres', url: database.url });
+    await scan.initialize();
+    const [{ envelope: received }] = await scan.query(`SELECT "envelope" FROM "intake"."outbox" WHERE "type" = 'referral.received' AND "envelope"->>'referralId' = $1`, [referralId]);
+    const notifierTransport = {
+      service: 'notifier',
+      schema: 'notifier',
+      redisUrl: redis.url,
+      redisPrefix: redis.prefix,
+      maxAttempts: 1,
+      backoffMs: 10,
+      outboxPollMs: 50,
+      sealingKey: loadEnvironment(NotifierEnvironment, {}).EVENT_SEALING_KEY,
+      outboxRetentionHours: 24,
+    };
+    await new DeadLetterStore(scan, notifierTransport).record(received, new Error('gave up for the test'), 1);
+    try {
+      expect(await identifiersInClear(scan, redis, identifiers)).toEqual([]);
+      const [letter] = await new DeadLetterStore(scan, notifierTransport).list();
+      expect(letter).toMatchObject({ eventId: received.id, eventType: 'referral.received' });
+    } finally {
+      await scan.destroy();
     }
   });
 });
+
+/** Every Redis key under the journey's prefix and every transport table (outbox, inbox, dead letters, jobs), searched for each identifier. */
+async function identifiersInClear(dataSource: DataSource, redis: TestRedis, identifiers: string[]): Promise<string[]> {
+  const found: string[] = [];
+  const client = new IORedis(redis.url);
+  let cursor = '0';
+  let keys = 0;
+  do {
+    const [next, batch] = await client.scan(cursor, 'MATCH', `${redis.prefix}*`, 'COUNT', 500);
+    cursor = next;
+    for (const key of batch) {
+      keys += 1;
+      const type = await client.type(key);
+      const content =
+        type === 'string' ? await client.get(key)
+        : type === 'hash' ? JSON.stringify(await client.hgetall(key))
+        : type === 'list' ? JSON.stringify(await client.lrange(key, 0, -1))
+        : type === 'set' ? JSON.stringify(await client.smembers(key))
+        : type === 'zset' ? JSON.stringify(await client.zrange(key, 0, -1))
+        : type === 'stream' ? JSON.stringify(await client.xrange(key, '-', '+'))
+        : '';
+      for (const value of identifiers) if (`${key} ${content}`.includes(value)) found.push(`redis ${key}: ${value}`);
+    }
+  } while (cursor !== '0');
+  client.disconnect();
+  expect(keys).toBeGreaterThan(0);
+  const tables: Array<{ table_schema: string; table_name: string }> = await dataSource.query(
+    `SELECT "table_schema", "table_name" FROM information_schema.tables WHERE "table_schema" IN ('intake', 'notifier', 'outcomes') AND "table_name" ~ '(outbox|inbox|dead_letter|job)'`,
+  );
+  expect(tables.map((table) => table.table_name)).toEqual(expect.arrayContaining(['outbox', 'inbox', 'dead_letter']));
+  for (const { table_schema: schema, table_name: table } of tables) {
+    const rows = await dataSource.query(`SELECT * FROM "${schema}"."${table}"`);
+    const text = JSON.stringify(rows);
+    for (const value of identifiers) if (text.includes(value)) found.push(`${schema}.${table}: ${value}`);
+  }
+  return found;
+}

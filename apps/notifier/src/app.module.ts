@@ -1,6 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceInfrastructureModule } from '@app/shared';
+import { JobName, OutboxHousekeeping, ServiceInfrastructureModule, jobTablesMigration } from '@app/shared';
 import { ActionsModule } from './actions/actions.module';
+import { AUTH_ENTITIES } from './auth/auth.entities';
+import { AuthModule } from './auth/auth.module';
+import { CreateSignIn1764200000011 } from './auth/migrations/1764200000011-create-sign-in';
 import { Notification, NotificationAttempt } from './delivery/notification.entities';
 import { CreateNotifications1764100000002 } from './delivery/migrations/1764100000002-create-notifications';
 import { AddCorrelationIds1764100000003 } from './delivery/migrations/1764100000003-add-correlation-ids';
@@ -8,15 +11,30 @@ import { DeliveryModule } from './delivery/delivery.module';
 import { DIRECTORY_ENTITIES } from './directory/directory.entities';
 import { DirectoryModule } from './directory/directory.module';
 import { CreateDirectory1764100000000 } from './directory/migrations/1764100000000-create-directory';
+import { AddReferralContacts1764200000010 } from './directory/migrations/1764200000010-add-referral-contacts';
 import { NOTIFIER_SCHEMA, NOTIFIER_SERVICE, NotifierEnvironment } from './environment';
+import { notifierJobs } from './notifier-jobs';
+import { OperationsModule } from './operations/operations.module';
 import { PresentationModule } from './presentation.module';
 import { RemindersModule } from './reminders/reminders.module';
 import { CreateRouting1764100000001 } from './routing/migrations/1764100000001-create-routing';
-import { RoutingDecisionRecord, Task } from './routing/routing.entities';
+import { RoutingDecisionRecord } from './routing/routing.entities';
 import { RoutingModule } from './routing/routing.module';
+import { CreateWorkspace1764100000020 } from './tasks/migrations/1764100000020-create-workspace';
+import { Task } from './tasks/task.entity';
+import { TasksModule } from './tasks/tasks.module';
 
-export const NOTIFIER_ENTITIES = [...DIRECTORY_ENTITIES, RoutingDecisionRecord, Task, Notification, NotificationAttempt];
-export const NOTIFIER_MIGRATIONS = [CreateDirectory1764100000000, CreateRouting1764100000001, CreateNotifications1764100000002, AddCorrelationIds1764100000003];
+export const NOTIFIER_ENTITIES = [...DIRECTORY_ENTITIES, RoutingDecisionRecord, Task, Notification, NotificationAttempt, ...AUTH_ENTITIES];
+export const NOTIFIER_MIGRATIONS = [
+  CreateDirectory1764100000000,
+  CreateRouting1764100000001,
+  CreateNotifications1764100000002,
+  AddCorrelationIds1764100000003,
+  CreateWorkspace1764100000020,
+  jobTablesMigration(NOTIFIER_SCHEMA),
+  AddReferralContacts1764200000010,
+  CreateSignIn1764200000011,
+];
 
 @Module({})
 export class NotifierAppModule {
@@ -31,14 +49,19 @@ export class NotifierAppModule {
           env,
           entities: NOTIFIER_ENTITIES,
           migrations: NOTIFIER_MIGRATIONS,
+          jobs: notifierJobs(env),
         }),
         PresentationModule,
+        OperationsModule,
         DirectoryModule,
         DeliveryModule,
         RemindersModule,
+        TasksModule,
         RoutingModule,
         ActionsModule,
+        AuthModule,
       ],
+      providers: [OutboxHousekeeping(JobName.PurgeNotifierOutbox)],
     };
   }
 }

@@ -14,6 +14,11 @@ export class TemplateRenderer {
       readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
     for (const file of walk(directory).filter((path) => path.endsWith('.hbs'))) {
       const name = relative(directory, file).replace(/\\/g, '/').replace(/\.hbs$/, '');
+      // pages/partials/<name>.hbs are used in pages as {{> <name> ...}} (the NHS.UK error summary and field errors).
+      if (name.startsWith('pages/partials/')) {
+        this.engine.registerPartial(name.slice('pages/partials/'.length), readFileSync(file, 'utf8'));
+        continue;
+      }
       // Plain-text parts and subjects are not HTML: escaping would show entities to the reader.
       const html = name.startsWith('pages/') || name.endsWith('.html');
       this.compiled.set(name, this.engine.compile(readFileSync(file, 'utf8'), { noEscape: !html }));

@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceInfrastructureModule } from '@app/shared';
+import { JobName, OutboxHousekeeping, ServiceInfrastructureModule } from '@app/shared';
 import { AuditModule } from './audit/access-audit';
 import { OUTCOMES_MIGRATIONS } from './database';
 import { OUTCOMES_SCHEMA, OUTCOMES_SERVICE, OutcomesEnvironment } from './environment';
+import { outcomesJobs } from './outcomes-jobs';
 import { ExtractsModule } from './extracts/extracts.module';
 import { FeedsModule } from './feeds/feeds.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
@@ -22,6 +23,7 @@ export class OutcomesAppModule {
           environmentClass: OutcomesEnvironment,
           env,
           migrations: OUTCOMES_MIGRATIONS,
+          jobs: outcomesJobs(env),
         }),
         PrivacyModule,
         AuditModule,
@@ -31,6 +33,7 @@ export class OutcomesAppModule {
         ReportsModule,
         ExtractsModule,
       ],
+      providers: [OutboxHousekeeping(JobName.PurgeOutcomesOutbox)],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { prepareDatabase, serviceDataSourceOptions } from '@app/shared';
+import { jobTablesMigration, openServiceDataSource, prepareDatabase } from '@app/shared';
 import { CreateAccessAudit1764200000002 } from './audit/migrations/1764200000002-create-access-audit';
 import { CreateCommissioners1764200000001 } from './commissioners/migrations/1764200000001-create-commissioners';
 import { OUTCOMES_SCHEMA } from './environment';
@@ -7,16 +7,16 @@ import { CreateLifecycle1764200000000 } from './lifecycle/migrations/17642000000
 import { CreateRecording1764200000003 } from './recording/migrations/1764200000003-create-recording';
 
 /** Every outcomes migration, oldest first. */
-export const OUTCOMES_MIGRATIONS = [CreateLifecycle1764200000000, CreateCommissioners1764200000001, CreateAccessAudit1764200000002, CreateRecording1764200000003];
+export const OUTCOMES_MIGRATIONS = [
+  CreateLifecycle1764200000000,
+  CreateCommissioners1764200000001,
+  CreateAccessAudit1764200000002,
+  CreateRecording1764200000003,
+  jobTablesMigration(OUTCOMES_SCHEMA),
+];
 
 /** A DataSource on the outcomes schema with its migrations applied: for CLIs, scripts and tests. */
 export async function openOutcomesDataSource(databaseUrl: string): Promise<DataSource> {
   await prepareDatabase(databaseUrl, [OUTCOMES_SCHEMA]);
-  const dataSource = new DataSource({
-    ...serviceDataSourceOptions({ url: databaseUrl, schema: OUTCOMES_SCHEMA, entities: [], migrations: OUTCOMES_MIGRATIONS }),
-    migrationsRun: false,
-  });
-  await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
-  return dataSource;
+  return openServiceDataSource({ url: databaseUrl, schema: OUTCOMES_SCHEMA, entities: [], migrations: OUTCOMES_MIGRATIONS });
 }

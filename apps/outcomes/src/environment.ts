@@ -1,5 +1,5 @@
 import { IsString, MinLength } from 'class-validator';
-import { BaseEnvironment, EnvInteger, ServiceName } from '@app/shared';
+import { BaseEnvironment, DevelopmentDefault, EnvInteger, ServiceName } from '@app/shared';
 
 export const DEV_PSEUDONYM_MASTER_KEY = 'dev-only-pseudonym-master-key-do-not-use-in-production';
 
@@ -13,13 +13,14 @@ export class OutcomesEnvironment extends BaseEnvironment {
    */
   @IsString()
   @MinLength(32, { message: 'PSEUDONYM_MASTER_KEY must be at least 32 characters' })
+  @DevelopmentDefault()
   PSEUDONYM_MASTER_KEY = DEV_PSEUDONYM_MASTER_KEY;
 
-  /** Counts from 1 up to this are shown as "*" (domain.md: 7, partly confirmed). */
+  /** Counts from 1 up to this are shown as "*": NHS small-number disclosure control suppresses 1–7. */
   @EnvInteger({ min: 0 })
   SUPPRESSION_THRESHOLD = 7;
 
-  /** Larger counts are rounded to the nearest multiple of this (domain.md: 5). */
+  /** Larger counts are rounded to the nearest multiple of this (5, as NHS publications round). */
   @EnvInteger({ min: 1 })
   SUPPRESSION_ROUNDING_BASE = 5;
 

@@ -1,15 +1,10 @@
-import { createServiceApp, exitOnStartupFailure, loadEnvironment } from '@app/shared';
-import { OutcomesAppModule } from './app.module';
-import { OUTCOMES_SCHEMA, OUTCOMES_SERVICE, OutcomesEnvironment } from './environment';
+import { exitOnStartupFailure, loadEnvironment } from '@app/shared';
+import { OUTCOMES_SERVICE, OutcomesEnvironment } from './environment';
+import { createOutcomesApp } from './outcomes-app';
 
 async function bootstrap(): Promise<void> {
   const env = loadEnvironment(OutcomesEnvironment);
-  const app = await createServiceApp({
-    module: OutcomesAppModule.forEnvironment(env),
-    databaseUrl: env.DATABASE_URL,
-    redisUrl: env.REDIS_URL,
-    schemas: [OUTCOMES_SCHEMA],
-  });
+  const app = await createOutcomesApp(env);
   app.enableShutdownHooks();
   await app.listen(env.PORT, '0.0.0.0');
 }

@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceInfrastructureModule } from '@app/shared';
+import { JobName, OutboxHousekeeping, ServiceInfrastructureModule } from '@app/shared';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from './database';
 import { INTAKE_SCHEMA, INTAKE_SERVICE, IntakeEnvironment } from './environment';
+import { intakeJobs } from './intake-jobs';
 import { ReferralsModule } from './referrals/referrals.module';
+import { OperationsModule } from './operations/intake-metrics';
 import { StatusModule } from './status/status.module';
 
 @Module({})
@@ -18,10 +20,13 @@ export class IntakeAppModule {
           env,
           entities: INTAKE_ENTITIES,
           migrations: INTAKE_MIGRATIONS,
+          jobs: intakeJobs(env),
         }),
         ReferralsModule,
         StatusModule,
+        OperationsModule,
       ],
+      providers: [OutboxHousekeeping(JobName.PurgeIntakeOutbox)],
     };
   }
 }

@@ -1,19 +1,13 @@
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
+import { ProblemException, problem } from '@app/shared';
+import { SkipCsrf } from '../auth/auth.guards';
+import { sendPage } from '../pages';
 import { TemplateRenderer, needsText } from '../templates';
-import { ActionsService, DecisionInput, DecisionResult } from './actions.service';
+import { DecisionInput } from '../tasks/tasks.service';
+import { ActionsService, DecisionResult } from './actions.service';
 import { DECLINE_REASONS } from './decline-reasons';
-
-const PAGE_HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  // The token is in the address: never leak it to other sites.
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-  'x-robots-tag': 'noindex',
-};
 
 const INVALID_MESSAGES: Record<string, { status: number; message: string }> = {
   expired: { status: 410, message: 'This link has expired. Ask the link worker to send the referral again.' },
@@ -28,8 +22,15 @@ interface DecisionForm {
   reasonText?: string;
 }
 
-/** The one-click page behind an action link: server-rendered, no JavaScript, one form per decision. */
+/**
+ * The one-click page behind an action link: server-rendered, no JavaScript, one form per decision.
+ * No CSRF token and no session: the signed token in the address is the authority, and another site
+ * cannot know it, so it cannot forge the form (a mail scanner that opens the link only GETs).
+ */
+// Pages people open from their email or SMS, not an API: kept out of /docs.
+@ApiExcludeController()
 @Controller('t')
+@SkipCsrf()
 export class ActionsController {
   constructor(
     private readonly actions: ActionsService,
@@ -43,24 +44,39 @@ export class ActionsController {
 
   @Post(':token')
   async decide(@Param('token') token: string, @Body() form: DecisionForm, @Res() reply: FastifyReply): Promise<void> {
-    const input = this.parse(form ?? {});
+    const input = this.parse(typeof form === 'object' && form !== null && !Array.isArray(form) ? form : {});
     if ('error' in input) {
       const opened = await this.actions.open(token);
       if (opened.state !== 'open') return this.respond(reply, token, opened);
-      return this.send(reply, 422, this.templates.page('task', { ...this.taskContext(token, opened.task, opened.recipientName), title: 'Check your answer', error: input.error }));
+      return sendPage(
+        reply,
+        422,
+        this.templates.page('task', {
+          ...this.taskContext(token, opened.task, opened.recipientName),
+          title: 'Social prescribing referral',
+          form,
+          errors: [{ href: `#${input.field}`, text: input.error }],
+          fieldErrors: { [input.field]: input.error },
+        }),
+      );
     }
     this.respond(reply, token, await this.actions.decide(token, input));
   }
 
-  private parse(form: DecisionForm): DecisionInput | { error: string } {
+  private parse(form: DecisionForm): DecisionInput | { field: string; error: string } {
+    // A browser's form sends each field once, as text; anything else was crafted, and is named back.
+    const malformed = (['decision', 'reason', 'reasonText'] as const)
+      .filter((field) => form[field] !== undefined && typeof form[field] !== 'string')
+      .map((field) => ({ pointer: `/${field}`, detail: `${field} must be text, given once` }));
+    if (malformed.length > 0) throw new ProblemException(problem(422, 'The decision form was not understood: see errors', { errors: malformed }));
     if (form.decision === 'accept') return { decision: 'accept' };
     if (form.decision === 'decline') {
-      if (!DECLINE_REASONS.some((reason) => reason.code === form.reason)) return { error: 'Choose a reason for declining.' };
+      if (!DECLINE_REASONS.some((reason) => reason.code === form.reason)) return { field: 'reason', error: 'Choose a reason for declining' };
       const reasonText = (form.reasonText ?? '').trim();
-      if (form.reason === 'other' && !reasonText) return { error: 'Say briefly why you are declining.' };
+      if (form.reason === 'other' && !reasonText) return { field: 'reasonText', error: 'Say briefly why you are declining' };
       return { decision: 'decline', reason: form.reason as string, reasonText: reasonText || undefined };
     }
-    return { error: 'Choose to accept or decline.' };
+    return { field: 'accept', error: 'Choose to accept or decline' };
   }
 
   private taskContext(token: string, task: { referralId: string; summary: { needs: string[]; practiceName?: string; practiceOdsCode: string } }, recipientName: string) {
@@ -78,37 +94,53 @@ export class ActionsController {
     switch (result.state) {
       case 'invalid': {
         const { status, message } = INVALID_MESSAGES[result.reason];
-        return this.send(reply, status, this.templates.page('message', { title: 'This link cannot be used', message }));
+        return sendPage(reply, status, this.templates.page('message', { title: 'This link cannot be used', message }));
       }
       case 'open':
-        return this.send(reply, 200, this.templates.page('task', { ...this.taskContext(token, result.task, result.recipientName), title: 'Social prescribing referral' }));
+        return sendPage(reply, 200, this.templates.page('task', { ...this.taskContext(token, result.task, result.recipientName), title: 'Social prescribing referral' }));
+      case 'withdrawn':
+        return sendPage(
+          reply,
+          410,
+          this.templates.page('message', {
+            title: 'This referral is no longer needed',
+            message:
+              result.task.withdrawnReason === 'accepted-elsewhere'
+                ? 'Another organisation has accepted this referral, so you do not need to do anything. Thank you.'
+                : 'This referral has been withdrawn, so you do not need to do anything. Thank you.',
+            referralId: result.task.referralId,
+          }),
+        );
       case 'decided':
-        return this.send(
+        return sendPage(
           reply,
           409,
           this.templates.page('message', {
             title: 'Already answered',
             message: `This referral was already ${result.task.status} on ${result.task.decidedAt?.toISOString().slice(0, 10)}. Nothing has changed.`,
             referralId: result.task.referralId,
+            link: this.workspaceLink(result.task.referralId),
           }),
         );
       case 'recorded':
-        return this.send(
+        return sendPage(
           reply,
           200,
           this.templates.page('message', {
             title: result.task.status === 'accepted' ? 'Referral accepted' : 'Referral declined',
             message:
               result.task.status === 'accepted'
-                ? 'Thank you. The link worker has been told and will share the person’s contact details securely.'
+                ? 'Thank you. The link worker has been told. Sign in to your workspace to see the person’s name and how to contact them, and to record what happens.'
                 : 'Thank you. The link worker has been told and will find other support for the person.',
             referralId: result.task.referralId,
+            link: this.workspaceLink(result.task.referralId),
           }),
         );
     }
   }
 
-  private send(reply: FastifyReply, status: number, html: string): void {
-    reply.status(status).headers(PAGE_HEADERS).send(html);
+  /** The details live behind sign-in: the link leads there (sign-in first, when needed). */
+  private workspaceLink(referralId: string) {
+    return { href: `/workspace/referrals/${referralId}`, text: 'Open this referral in your workspace' };
   }
 }

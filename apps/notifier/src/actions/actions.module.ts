@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { DirectoryModule } from '../directory/directory.module';
-import { RemindersModule } from '../reminders/reminders.module';
+import { TasksModule } from '../tasks/tasks.module';
 import { ActionsController } from './actions.controller';
 import { ActionsService } from './actions.service';
 
 @Module({
-  imports: [DirectoryModule, RemindersModule],
+  imports: [DirectoryModule, TasksModule],
   controllers: [ActionsController],
   providers: [ActionsService],
 })

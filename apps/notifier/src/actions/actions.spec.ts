@@ -1,10 +1,9 @@
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
 import { EventType } from '@app/shared';
 import { SmtpSink, eventually, startSmtpSink } from '@app/shared/testing';
+import { expectNoAccessibilityViolations, launchChromium } from '../testing/browser';
 import { NotifierHarness, PATIENT, receivedPayload, startNotifier } from '../testing/notifier-test-app';
 import { ActionLinkSigner } from './action-link';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('accept or decline in one click (headless Chromium)', () => {
   let sink: SmtpSink;
@@ -14,7 +13,7 @@ describe('accept or decline in one click (headless Chromium)', () => {
   beforeAll(async () => {
     sink = await startSmtpSink();
     notifier = await startNotifier('actions', { SMTP_URL: sink.url });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -61,10 +60,17 @@ describe('accept or decline in one click (headless Chromium)', () => {
     expect(text).toContain('Loneliness and social isolation');
     for (const value of [...Object.values(PATIENT), '943 476 5919']) expect(text).not.toContain(value);
     expect(await page.getByLabel('Reason').count()).toBe(1);
+    // The NHS.UK page shell, served by us; nothing inline (the CSP would refuse it).
+    expect(await page.locator('link[rel="stylesheet"]').getAttribute('href')).toBe('/assets/nhsuk/nhsuk-frontend.min.css');
+    expect(await page.locator('style, [style]').count()).toBe(0);
+    expect(response?.headers()['content-security-policy']).toContain("style-src 'self'");
+    expect(await page.evaluate('getComputedStyle(document.querySelector("#accept")).backgroundColor')).toBe('rgb(0, 127, 59)');
+    await expectNoAccessibilityViolations(page);
 
     await page.getByRole('button', { name: 'Accept this referral' }).click();
     await page.waitForURL(links[0]);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Referral accepted');
+    await expectNoAccessibilityViolations(page);
     const [accepted] = await eventually(async () => {
       const found = await decisions(referralId);
       return found.length ? found : undefined;
@@ -81,6 +87,7 @@ describe('accept or decline in one click (headless Chromium)', () => {
     const again = await page.goto(links[0]);
     expect(again?.status()).toBe(409);
     expect(await page.textContent('body')).toContain('already accepted');
+    await expectNoAccessibilityViolations(page);
     await context.close();
     expect(await decisions(referralId)).toHaveLength(1);
   });
@@ -95,6 +102,7 @@ describe('accept or decline in one click (headless Chromium)', () => {
     await page.getByLabel(/More detail/).fill('Our groups are full until March.');
     await page.getByRole('button', { name: 'Decline this referral' }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Referral declined');
+    await expectNoAccessibilityViolations(page);
     const [declined] = await eventually(async () => {
       const found = await decisions(referralId);
       return found.length ? found : undefined;
@@ -117,7 +125,11 @@ describe('accept or decline in one click (headless Chromium)', () => {
     await page.goto(links[0]);
     await page.getByLabel('Reason').selectOption('other');
     await page.getByRole('button', { name: 'Decline this referral' }).click();
-    expect(await page.getByRole('alert').textContent()).toContain('Say briefly why you are declining.');
+    expect(await page.title()).toMatch(/^Error: /);
+    expect(await page.getByRole('alert').getByRole('link', { name: 'Say briefly why you are declining' }).getAttribute('href')).toBe('#reasonText');
+    expect(await page.locator('#reasonText-error').textContent()).toBe('Error: Say briefly why you are declining');
+    expect(await page.getByLabel('Reason').inputValue()).toBe('other');
+    await expectNoAccessibilityViolations(page);
     expect(await decisions(referralId)).toHaveLength(0);
     await context.close();
   });
@@ -130,6 +142,7 @@ describe('accept or decline in one click (headless Chromium)', () => {
     const refused = await page.goto(`${notifier.url}/t/${tampered}`);
     expect(refused?.status()).toBe(404);
     expect(await page.textContent('h1')).toBe('This link cannot be used');
+    await expectNoAccessibilityViolations(page);
 
     const { token: old } = new ActionLinkSigner(notifier.env.ACTION_LINK_SECRET, 60_000).sign(taskIdOf(links[0]), new Date(Date.now() - 120_000));
     const expired = await page.goto(`${notifier.url}/t/${old}`);

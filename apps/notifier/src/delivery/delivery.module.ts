@@ -2,10 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DirectoryModule } from '../directory/directory.module';
 import { DeadLettersController } from './dead-letters.controller';
-import { DeadLetters } from './dead-letters.service';
-import { DeliveryQueues } from './delivery-queues';
+import { DeliveryJobs, PendingNotificationsSweep } from './delivery.jobs';
 import { DeliveryService } from './delivery.service';
-import { DeliveryWorkers } from './delivery.worker';
 import { MessageComposer } from './message-composer';
 import { Notification, NotificationAttempt } from './notification.entities';
 import { NotificationsService } from './notifications.service';
@@ -15,7 +13,7 @@ import { ReceiptsService } from './receipts.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Notification, NotificationAttempt]), DirectoryModule],
   controllers: [DeadLettersController, ReceiptsController],
-  providers: [DeliveryQueues, NotificationsService, MessageComposer, DeliveryService, DeliveryWorkers, DeadLetters, ReceiptsService],
-  exports: [DeliveryQueues, NotificationsService],
+  providers: [NotificationsService, MessageComposer, DeliveryService, DeliveryJobs, PendingNotificationsSweep, ReceiptsService],
+  exports: [NotificationsService],
 })
 export class DeliveryModule {}

@@ -2,23 +2,41 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventPublisher, EventType, NotificationPayload } from '@app/shared';
+import { EventPublisher, EventType, JobContext, NotificationPayload, describeError } from '@app/shared';
 import { DirectoryStore } from '../directory/directory.store';
 import { NotifierEnvironment } from '../environment';
-import { Task } from '../routing/routing.entities';
+import { Task } from '../tasks/task.entity';
 import { DeliveryError } from './delivery-errors';
 import { EmailSender } from './email-sender';
 import { MessageComposer } from './message-composer';
 import { Notification, NotificationAttempt } from './notification.entities';
 import { SmsSender } from './sms-sender';
 
-export interface AttemptBudget {
-  /** Attempts BullMQ made before this one. */
-  attemptsMade: number;
-  maxAttempts: number;
+export type DeliveryResult = 'sent' | 'already-done' | 'found-at-provider' | 'recorded-after-acceptance';
+
+/** That a provider took a message, remembered with the job (in Redis) until "sent" is recorded in Postgres. */
+interface Acceptance {
+  notificationId: string;
+  attemptNo: number;
+  providerMessageId: string;
+  outcome: 'sent' | 'found-at-provider';
 }
 
-export type DeliveryResult = 'sent' | 'already-done' | 'found-at-provider';
+function acceptanceIn(checkpoint: Record<string, unknown> | undefined, notificationId: string): Acceptance | undefined {
+  const accepted = checkpoint?.accepted as Acceptance | undefined;
+  return accepted?.notificationId === notificationId && typeof accepted.providerMessageId === 'string' ? accepted : undefined;
+}
+
+/** The provider has the message but Postgres does not know yet: the retry records it without sending again. */
+export class AcceptedNotRecordedError extends Error {
+  constructor(provider: string, acceptance: Acceptance, cause: unknown) {
+    super(
+      `${provider} accepted notification ${acceptance.notificationId} (${acceptance.providerMessageId}) on attempt ${acceptance.attemptNo}, ` +
+        `but recording it sent failed (${describeError(cause)}); the next attempt records it without sending again`,
+    );
+    this.name = 'AcceptedNotRecordedError';
+  }
+}
 
 type Claim =
   | { state: 'done' }
@@ -28,9 +46,11 @@ type Claim =
  * Sends one notification at most once per claim. The claim is a row transition in Postgres
  * (pending → sending, with an attempt record) committed before the provider is called, so a redelivered
  * job finds "sent" and does nothing. What stays at-least-once: a crash after the provider accepted a
- * message but before "sent" committed. The next attempt then finds "sending" (interrupted): for SMS it
- * asks Notify by reference and does not resend what Notify has; for email it resends with the same
- * Message-ID, so the recipient may see the message twice.
+ * message but before "sent" committed. The provider's acceptance is remembered with the job (in Redis)
+ * before "sent" is recorded, so when Postgres fails at that moment the retry records it without sending
+ * again. Without that memory (the process died first), the next attempt finds "sending" (interrupted):
+ * for SMS it asks Notify by reference and does not resend what Notify has; for email it resends with the
+ * same Message-ID, so the recipient may see the message twice.
  */
 @Injectable()
 export class DeliveryService implements OnApplicationShutdown {
@@ -55,28 +75,70 @@ export class DeliveryService implements OnApplicationShutdown {
     this.email.close();
   }
 
-  async deliver(notificationId: string, budget: AttemptBudget): Promise<DeliveryResult> {
+  async deliver(notificationId: string, attempt: Pick<JobContext, 'lastAttempt' | 'checkpoint' | 'saveCheckpoint'>): Promise<DeliveryResult> {
+    const remembered = acceptanceIn(attempt.checkpoint, notificationId);
+    if (remembered) {
+      const recorded = await this.recordRememberedAcceptance(remembered);
+      if (recorded) return recorded;
+    }
     const claim = await this.claim(notificationId);
     if (claim.state === 'done') return 'already-done';
     const { notification, attemptNo } = claim;
-    const final = budget.attemptsMade + 1 >= budget.maxAttempts;
 
+    let acceptance: Acceptance;
     try {
-      if (claim.interrupted && notification.channel === 'sms' && this.sms) {
-        const existing = await this.sms.findByReference(notification.id);
-        if (existing) {
-          await this.recordSent(notification, attemptNo, existing, 'found-at-provider');
-          return 'found-at-provider';
-        }
-      }
-      const providerMessageId = await this.send(notification);
-      await this.recordSent(notification, attemptNo, providerMessageId, 'sent');
-      return 'sent';
+      acceptance = await this.hand(notification, attemptNo, claim.interrupted);
     } catch (error) {
       const failure = error instanceof DeliveryError ? error : new DeliveryError((error as Error).message ?? String(error), false);
-      await this.recordFailure(notification, attemptNo, failure, final);
+      await this.recordFailure(notification, attemptNo, failure, attempt.lastAttempt);
       if (failure.permanent) throw new UnrecoverableError(failure.message);
       throw failure;
+    }
+    // From here the provider has it: whatever fails now, it is not a failed delivery and is not sent again.
+    await attempt.saveCheckpoint({ accepted: acceptance }).catch((error: unknown) =>
+      this.logger.warn(
+        { notificationId, attemptNo },
+        `Could not remember that ${notification.provider} accepted notification ${notificationId} (${describeError(error)}); if recording it fails too, it may be sent again`,
+      ),
+    );
+    try {
+      await this.recordSent(notification, attemptNo, acceptance.providerMessageId, acceptance.outcome);
+    } catch (error) {
+      throw new AcceptedNotRecordedError(notification.provider ?? this.providerFor(notification), acceptance, error);
+    }
+    return acceptance.outcome;
+  }
+
+  /** Hands the message to its provider (or finds that an interrupted attempt already did, for SMS). */
+  private async hand(notification: Notification, attemptNo: number, interrupted: boolean): Promise<Acceptance> {
+    if (interrupted && notification.channel === 'sms' && this.sms) {
+      const existing = await this.sms.findByReference(notification.id);
+      if (existing) return { notificationId: notification.id, attemptNo, providerMessageId: existing, outcome: 'found-at-provider' };
+    }
+    return { notificationId: notification.id, attemptNo, providerMessageId: await this.send(notification), outcome: 'sent' };
+  }
+
+  /**
+   * An earlier attempt of this job had the provider accept the message and could not record it: record it
+   * now, for that attempt. Undefined when the row moved on since (another attempt or a replay claimed it).
+   */
+  private async recordRememberedAcceptance(acceptance: Acceptance): Promise<DeliveryResult | undefined> {
+    let provider = 'the provider';
+    try {
+      const notification = await this.dataSource.getRepository(Notification).findOneBy({ id: acceptance.notificationId });
+      if (!notification) throw new UnrecoverableError(`notification ${acceptance.notificationId} does not exist`);
+      provider = notification.provider ?? this.providerFor(notification);
+      if (notification.status === 'sent' || notification.status === 'delivered') return 'already-done';
+      if (notification.status !== 'sending' || notification.attempts !== acceptance.attemptNo) return undefined;
+      await this.recordSent(notification, acceptance.attemptNo, acceptance.providerMessageId, acceptance.outcome);
+      this.logger.log(
+        { notificationId: notification.id, attemptNo: acceptance.attemptNo, providerMessageId: acceptance.providerMessageId },
+        `Recorded notification ${notification.id} as sent: ${provider} accepted it on attempt ${acceptance.attemptNo}, when recording failed; not sent again`,
+      );
+      return 'recorded-after-acceptance';
+    } catch (error) {
+      if (error instanceof UnrecoverableError) throw error;
+      throw new AcceptedNotRecordedError(provider, acceptance, error);
     }
   }
 
@@ -163,7 +225,7 @@ export class DeliveryService implements OnApplicationShutdown {
         .where('id = :id AND status = :status AND attempts = :attemptNo', { id: notification.id, status: 'sending', attemptNo })
         .execute();
       if (!result.affected || !giveUp) return;
-      this.logger.warn({ notificationId: notification.id, attempts: attemptNo, error: failure.message }, 'Notification dead-lettered');
+      this.logger.warn({ notificationId: notification.id, attempts: attemptNo, error: describeError(failure) }, 'Notification dead-lettered');
       await this.events.publish(manager, EventType.NotificationFailed, {
         referralId: notification.referralId,
         payload: this.payload(notification, { error: failure.message }),

@@ -7,9 +7,9 @@ import { NotifierHarness, addLoneLinkWorker, loneReferral, startNotifier } from 
 
 const execFileAsync = promisify(execFile);
 
-/** Runs the operator CLI (apps/notifier/src/cli.ts) as a separate process against this notifier's stores. */
-async function cli(notifier: NotifierHarness, args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync(process.execPath, [join(__dirname, '../testing/run-typescript.js'), join(__dirname, '../cli.ts'), ...args], {
+/** Runs the operator's dead-letter command (scripts/dead-letters.ts) as a separate process against this notifier's stores. */
+async function deadLettersCli(notifier: NotifierHarness, args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync(process.execPath, [join(__dirname, '../testing/run-typescript.js'), join(__dirname, '../../../../scripts/dead-letters.ts'), ...args], {
     env: { ...process.env, DATABASE_URL: notifier.env.DATABASE_URL, REDIS_URL: notifier.env.REDIS_URL, REDIS_PREFIX: notifier.env.REDIS_PREFIX, DELIVERY_MAX_ATTEMPTS: '3' },
   });
   return stdout;
@@ -107,9 +107,9 @@ describe('email delivery: retries, dead letters and replay (real SMTP)', () => {
     const listed = (await (await fetch(`${notifier.url}/v1/admin/notifications/dead-letters`, { headers })).json()) as Array<{ id: string; attempts: number }>;
     expect(listed.find((row) => row.id === notification.id)).toMatchObject({ attempts: 3 });
 
-    const cliList = JSON.parse(await cli(notifier, ['dead-letters', 'list', '--json'])) as Array<{ id: string }>;
+    const cliList = JSON.parse(await deadLettersCli(notifier, ['list', 'notifier', '--kind', 'deliveries', '--json'])) as Array<{ id: string }>;
     expect(cliList.map((row) => row.id)).toContain(notification.id);
-    expect(await cli(notifier, ['dead-letters', 'replay', notification.id])).toContain(`${notification.id}: queued again`);
+    expect(await deadLettersCli(notifier, ['replay', notification.id])).toContain(`${notification.id}: queued again`);
     await eventually(async () => (await notificationOf(notifier, event.referralId))?.status === 'sent');
     expect(received(email)).toHaveLength(1);
     expect(await attemptsOf(notifier, notification.id)).toEqual(['transient-failure', 'transient-failure', 'transient-failure', 'sent']);

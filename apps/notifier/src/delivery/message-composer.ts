@@ -5,7 +5,7 @@ import { DECLINE_REASONS } from '../actions/decline-reasons';
 import { Organisation } from '../directory/directory.entities';
 import { NotifierEnvironment } from '../environment';
 import { actionUrl } from '../presentation.module';
-import { Task } from '../routing/routing.entities';
+import { Task } from '../tasks/task.entity';
 import { TemplateRenderer, needsText } from '../templates';
 import { Notification } from './notification.entities';
 
@@ -13,6 +13,14 @@ const HEADLINES: Partial<Record<Notification['kind'], string>> = {
   task: 'New social prescribing referral',
   reminder: 'Referral waiting for you',
   escalation: 'Referral not yet accepted',
+  withdrawn: 'Referral no longer needed',
+};
+
+const WITHDRAWN_INTROS: Record<NonNullable<Task['withdrawnReason']>, string> = {
+  'accepted-elsewhere': 'Another organisation has accepted this referral, so it is no longer needed. You do not need to do anything, and the link in our earlier message no longer works.',
+  'removed-by-link-worker': 'The link worker has arranged other support for this person, so this referral is no longer needed. You do not need to do anything, and the link in our earlier message no longer works.',
+  'referral-ended': 'This referral has ended, so it is no longer needed. You do not need to do anything, and the link in our earlier message no longer works.',
+  'consent-withdrawn': 'This referral has been withdrawn, so it is no longer needed. You do not need to do anything, and the link in our earlier message no longer works.',
 };
 
 const LONDON_TIME = new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: 'Europe/London' });
@@ -48,9 +56,10 @@ export class MessageComposer {
     if (notification.kind === 'escalation') {
       intro = `${await organisationName()} has not yet accepted or declined this referral after a reminder. You can review it, contact them, or answer on their behalf.`;
     }
-    const decided = notification.kind === 'decision';
+    if (notification.kind === 'withdrawn') intro = WITHDRAWN_INTROS[task.withdrawnReason ?? 'referral-ended'];
+    const decided = notification.kind === 'decision' || notification.kind === 'withdrawn';
     if (decided && task.status === 'accepted') {
-      intro = `${await organisationName()} has accepted this referral. Please share the person's contact details with them securely.`;
+      intro = `${await organisationName()} has accepted this referral. They now see the person's name and agreed way of contact in their workspace; you can follow the referral in yours.`;
     }
     if (decided && task.status === 'declined') {
       const reason = DECLINE_REASONS.find((candidate) => candidate.code === task.declineReason)?.label ?? task.declineReason ?? 'no reason given';
@@ -70,6 +79,7 @@ export class MessageComposer {
       actionUrl: decided ? undefined : url,
       actionText: 'Review and accept or decline',
       expiresText: LONDON_TIME.format(expiresAt),
+      workspaceUrl: `${this.env.PUBLIC_BASE_URL.replace(/\/+$/, '')}/workspace`,
     };
     const subject = this.templates.render('email/notification.subject', context).trim();
     return {

@@ -1,8 +1,11 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { NotificationChannel } from '@app/shared';
 
-/** decision: tells the link worker an organisation accepted or declined (email only). */
-export type NotificationKind = 'task' | 'reminder' | 'escalation' | 'decision';
+/**
+ * decision: tells the link worker an organisation accepted or declined (email only).
+ * withdrawn: tells an organisation its offer was taken back, the referral is no longer needed (email only).
+ */
+export type NotificationKind = 'task' | 'reminder' | 'escalation' | 'decision' | 'withdrawn';
 export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'delivered' | 'failed';
 
 /** One message to one recipient on one channel. Its id is also its delivery job's id. */

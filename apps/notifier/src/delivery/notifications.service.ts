@@ -1,10 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager } from 'typeorm';
-import { NotificationChannel } from '@app/shared';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { JobQueues, NotificationChannel } from '@app/shared';
 import { NotifierEnvironment } from '../environment';
-import { QueuedNotification } from './delivery-queues';
-import { NotificationKind } from './notification.entities';
+import { deliveryJob } from './notification-jobs';
+import { Notification, NotificationAttempt, NotificationKind } from './notification.entities';
+
+/** A notification row just created, to be put on its provider's queue after commit. */
+export interface QueuedNotification {
+  id: string;
+  channel: NotificationChannel;
+  correlationId?: string | null;
+}
 
 export interface Recipient {
   id: string;
@@ -31,7 +39,28 @@ export function channelsFor(recipient: Recipient, smsEnabled: boolean): Array<{ 
 
 @Injectable()
 export class NotificationsService {
-  constructor(private readonly env: NotifierEnvironment) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly env: NotifierEnvironment,
+    private readonly jobs: JobQueues,
+  ) {}
+
+  /**
+   * Called after the rows committed. When Redis is unreachable the rows stay pending and the sweeper
+   * queues them later, so a failure here only delays delivery.
+   */
+  async enqueue(notifications: QueuedNotification[]): Promise<void> {
+    await this.jobs.enqueue(notifications.map(deliveryJob));
+  }
+
+  /** A referral's notifications with every attempt, oldest first: what was sent, to whom, how it went. */
+  async forReferral(referralId: string): Promise<Array<Notification & { attemptsMade: NotificationAttempt[] }>> {
+    const notifications = await this.dataSource.getRepository(Notification).find({ where: { referralId }, order: { createdAt: 'ASC' } });
+    const attempts = notifications.length
+      ? await this.dataSource.getRepository(NotificationAttempt).find({ where: { notificationId: In(notifications.map((n) => n.id)) }, order: { attemptNo: 'ASC' } })
+      : [];
+    return notifications.map((notification) => ({ ...notification, attemptsMade: attempts.filter((attempt) => attempt.notificationId === notification.id) }));
+  }
 
   get smsEnabled(): boolean {
     return !!this.env.NOTIFY_API_KEY;

@@ -12,6 +12,9 @@ export interface NotifyCallback {
   completed_at?: string | null;
 }
 
+/** What Notify sends for us: SMS only (email goes by SMTP), but its receipts name the type. */
+export const NOTIFY_CHANNELS = ['sms', 'email'] as const;
+
 const DELIVERED = ['delivered'];
 const FAILED = ['permanent-failure', 'temporary-failure', 'technical-failure'];
 
@@ -35,8 +38,9 @@ export class ReceiptsService {
       const notification = await manager
         .createQueryBuilder(Notification, 'n')
         .setLock('pessimistic_write')
-        .where('n.provider_message_id = :id', { id: callback.id })
-        .orWhere('n.id::text = :reference', { reference: callback.reference ?? '' })
+        // A receipt changes only a notification sent on its own channel: an SMS receipt never an email.
+        .where('n.channel = :channel', { channel: callback.notification_type ?? 'sms' })
+        .andWhere('(n.provider_message_id = :id OR n.id::text = :reference)', { id: callback.id, reference: callback.reference ?? '' })
         .getOne();
       if (!notification) {
         this.logger.warn({ providerMessageId: callback.id }, 'Delivery receipt for an unknown notification');

@@ -1,8 +1,7 @@
-import { EventType } from '@app/shared';
+import { EventType, JobName, JobQueues, QueueName, planJob } from '@app/shared';
 import { SmtpSink, eventually, startSmtpSink } from '@app/shared/testing';
 import { NotifierHarness, PATIENT, SAMPLE, addLoneLinkWorker, loneReferral, receivedPayload, startNotifier } from '../testing/notifier-test-app';
 import { NotifyStandIn, startNotifyStandIn } from '../testing/notify-stand-in';
-import { DeliveryQueues } from './delivery-queues';
 
 describe('SMS through GOV.UK Notify (local stand-in for the Notify API)', () => {
   let notify: NotifyStandIn;
@@ -110,9 +109,9 @@ describe('SMS through GOV.UK Notify (local stand-in for the Notify API)', () => 
     // As if the worker died after Notify accepted the message but before "sent" was committed.
     await notifier.dataSource.query(`UPDATE "notifier"."notification" SET "status" = 'sending' WHERE "id" = $1`, [notification.id]);
     await notifier.dataSource.query(`UPDATE "notifier"."notification_attempt" SET "outcome" = 'in-progress', "finished_at" = NULL WHERE "notification_id" = $1`, [notification.id]);
-    const queues = notifier.app.get(DeliveryQueues);
-    await (await queues.queue('sms').getJob(notification.id))?.remove();
-    await queues.enqueue([{ id: notification.id, channel: 'sms' }]);
+    const jobs = notifier.app.get(JobQueues);
+    await (await jobs.queue(QueueName.DeliverSms).getJob(notification.id))?.remove();
+    await jobs.enqueue([planJob(JobName.DeliverSms, { notificationId: notification.id })]);
     await eventually(async () => (await attempts(notification.id)).length === 2);
     await eventually(async () => (await smsNotification(event.referralId))?.status === 'sent');
     expect(await attempts(notification.id)).toEqual(['interrupted', 'found-at-provider']);

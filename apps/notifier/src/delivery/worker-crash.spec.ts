@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
-import { EventType, ServiceName, createEvent, eventJobOptions, eventQueueName } from '@app/shared';
+import { BaseEnvironment, EventType, Sealer, ServiceName, createEvent, eventJobOptions, eventQueueName, sealReceivedPayload } from '@app/shared';
 import { SmtpSink, TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually, startSmtpSink } from '@app/shared/testing';
 import { NotifierHarness, freePort, loneReferral, startNotifier } from '../testing/notifier-test-app';
 
@@ -84,7 +84,9 @@ describe('a worker killed mid-send', () => {
     });
     expect(imported.status).toBe(200);
 
-    const envelope = createEvent({ type: EventType.ReferralReceived, referralId: crypto.randomUUID(), correlationId: crypto.randomUUID(), source: ServiceName.ReferralIntake, payload: loneReferral(practiceOdsCode) });
+    const referralId = crypto.randomUUID();
+    const payload = sealReceivedPayload(new Sealer(new BaseEnvironment().EVENT_SEALING_KEY), referralId, loneReferral(practiceOdsCode));
+    const envelope = createEvent({ type: EventType.ReferralReceived, referralId, correlationId: crypto.randomUUID(), source: ServiceName.ReferralIntake, payload });
     const events = new Queue(eventQueueName(ServiceName.Notifier), { connection: { url: redis.url }, prefix: redis.prefix });
     await events.add(envelope.type, envelope, { ...eventJobOptions({ maxAttempts: 3, backoffMs: 50 }), jobId: envelope.id });
     await events.close();

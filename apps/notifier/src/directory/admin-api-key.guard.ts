@@ -4,6 +4,8 @@ import { ProblemException, problem } from '@app/shared';
 import { NotifierEnvironment } from '../environment';
 
 export const ADMIN_API_KEY_HEADER = 'x-api-key';
+/** The OpenAPI security scheme this guard enforces (declared in /docs). */
+export const ADMIN_API_KEY_SCHEME = 'adminApiKey';
 
 /** Admin endpoints need the NOTIFIER_ADMIN_API_KEY in the x-api-key header, compared in constant time. */
 @Injectable()

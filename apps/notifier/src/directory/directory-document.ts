@@ -181,6 +181,12 @@ export class OrganisationDto {
   @Matches(UK_MOBILE, { message: 'mobile must be a UK mobile number' })
   mobile?: string;
 
+  /** Staff who may sign in to the workspace for this organisation, besides its own email. */
+  @IsOptional()
+  @IsArray()
+  @IsEmail({}, { each: true, message: 'referralContacts must be email addresses' })
+  referralContacts?: string[];
+
   @IsArray()
   @ArrayNotEmpty()
   @IsIn(CHANNELS, { each: true, message: 'channels must be email and/or sms' })
@@ -251,16 +257,31 @@ function flatten(errors: ValidationError[], base = ''): FieldProblem[] {
   });
 }
 
-/** Cross-references a validator cannot see: services point at their organisation's own locations. */
+/**
+ * Cross-references a validator cannot see: services point at their organisation's own locations, ids
+ * that must be unique (locations, services, a service's locations) appear once, and practices and PCN
+ * leads point at a PCN or link worker in the same document (the store checks the saved directory too).
+ */
 function referenceProblems(document: DirectoryDocument): FieldProblem[] {
   const problems: FieldProblem[] = [];
+  const firstSeen = new Map<string, string>();
+  const unique = (kind: string, id: string, pointer: string) => {
+    const earlier = firstSeen.get(`${kind}:${id}`);
+    if (earlier) problems.push({ pointer, detail: `${kind} ${id} appears twice (also at ${earlier})` });
+    else firstSeen.set(`${kind}:${id}`, pointer);
+  };
   (document.organisations ?? []).forEach((organisation, o) => {
+    unique('organisation', organisation.id, `/organisations/${o}/id`);
     const locationIds = new Set(organisation.locations.map((location) => location.id));
+    organisation.locations.forEach((location, l) => unique('location', location.id, `/organisations/${o}/locations/${l}/id`));
     organisation.services.forEach((service, s) => {
+      unique('service', service.id, `/organisations/${o}/services/${s}/id`);
+      const listed = new Set<string>();
       service.locationIds.forEach((id, l) => {
-        if (!locationIds.has(id)) {
-          problems.push({ pointer: `/organisations/${o}/services/${s}/locationIds/${l}`, detail: `location ${id} is not one of this organisation's locations` });
-        }
+        const pointer = `/organisations/${o}/services/${s}/locationIds/${l}`;
+        if (!locationIds.has(id)) problems.push({ pointer, detail: `location ${id} is not one of this organisation's locations` });
+        else if (listed.has(id)) problems.push({ pointer, detail: `location ${id} is listed twice for this service` });
+        listed.add(id);
       });
     });
   });
@@ -296,7 +317,8 @@ const list = (value: string | undefined): string[] =>
 /**
  * Organisations from a CSV with one row per service at a location (the shape spreadsheets of local
  * services usually take): organisation_id, organisation_name, email, mobile, channels, accepting_referrals,
- * service_id, service_name, needs, location_id, location_name, postcode. Lists are separated by ";".
+ * service_id, service_name, needs, location_id, location_name, postcode, and optionally referral_contacts
+ * (staff who may sign in). Lists are separated by ";".
  */
 export function organisationsFromCsv(csv: string): Record<string, unknown> {
   const rows: Array<Record<string, string>> = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true });
@@ -311,6 +333,7 @@ export function organisationsFromCsv(csv: string): Record<string, unknown> {
         url: row.url || undefined,
         email: row.email || undefined,
         mobile: row.mobile || undefined,
+        referralContacts: row.referral_contacts === undefined ? undefined : list(row.referral_contacts),
         channels: list(row.channels),
         acceptingReferrals: /^(true|yes|y|1)$/i.test(row.accepting_referrals ?? ''),
         locations: new Map(),

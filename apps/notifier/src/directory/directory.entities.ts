@@ -104,6 +104,13 @@ export class Organisation {
   @Column('text', { nullable: true })
   mobile: string | null;
 
+  /**
+   * The staff who may sign in to the workspace for this organisation (with the organisation's own email).
+   * Stored lower-cased: sign-in matches addresses case-insensitively.
+   */
+  @Column('text', { name: 'referral_contacts', array: true, default: () => "'{}'" })
+  referralContacts: string[];
+
   @Column('text', { array: true })
   channels: NotificationChannel[];
 

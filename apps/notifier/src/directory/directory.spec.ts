@@ -4,6 +4,7 @@ import { simpleParser } from 'mailparser';
 import { EventType } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { NotifierHarness, PATIENT, SAMPLE, receivedPayload, startNotifier } from '../testing/notifier-test-app';
+import { DirectoryStore } from './directory.store';
 
 const CSV = `organisation_id,organisation_name,email,mobile,channels,accepting_referrals,service_id,service_name,needs,location_id,location_name,postcode
 5d0c1c62-8a3e-4c55-9f0e-0a4f6b9d2e01,North Ormesby Job Club,jobs@job-club.example.org.uk,,email,yes,5d0c1c62-8a3e-4c55-9f0e-0a4f6b9d2e02,Job Club,employment-training;money-debt-benefits,5d0c1c62-8a3e-4c55-9f0e-0a4f6b9d2e03,Job Club (TS3),TS3 6AL
@@ -67,6 +68,28 @@ describe('directory admin API, and mail written to files when no SMTP server is 
     expect(unrouted.payload).toMatchObject({ reason: 'no-matching-organisation' });
   });
 
+  it("keeps each organisation's referral contacts (who may sign in), from JSON and CSV, matched case-insensitively", async () => {
+    const store = notifier.app.get(DirectoryStore);
+    expect(await store.peopleByEmail('SAM.PATEL@befriending-network.example.org.uk')).toEqual([{ kind: 'organisation', id: 'ad932e9a-2678-5fcb-91f0-5542ed4baddc', name: 'Middlesbrough Befriending Network' }]);
+    expect(await store.peopleByEmail(SAMPLE.amiraEmail)).toEqual([{ kind: 'link-worker', id: SAMPLE.amira, name: 'Amira Khan' }]);
+    expect(await store.peopleByEmail('nobody@example.org.uk')).toEqual([]);
+
+    const csv = `${CSV.split('\n')[0]},referral_contacts\n${CSV.split('\n')[1]},Ola.Bright@job-club.example.org.uk;mo@job-club.example.org.uk\n`;
+    const response = await fetch(`${notifier.url}/v1/directory/import`, { method: 'POST', headers: { ...headers(), 'content-type': 'text/csv' }, body: csv });
+    expect(response.status).toBe(200);
+    expect(await store.peopleByEmail('ola.bright@job-club.example.org.uk')).toEqual([{ kind: 'organisation', id: '5d0c1c62-8a3e-4c55-9f0e-0a4f6b9d2e01', name: 'North Ormesby Job Club' }]);
+    // The organisation's own address signs in too.
+    expect(await store.peopleByEmail('jobs@job-club.example.org.uk')).toHaveLength(1);
+
+    const bad = await fetch(`${notifier.url}/v1/directory/import`, {
+      method: 'POST',
+      headers: { ...headers(), 'content-type': 'application/json' },
+      body: JSON.stringify({ organisations: [{ id: '5d0c1c62-8a3e-4c55-9f0e-0a4f6b9d2e01', name: 'X', channels: ['email'], acceptingReferrals: true, referralContacts: ['not-an-address'], locations: [], services: [] }] }),
+    });
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { errors: Array<{ pointer: string }> }).errors.map((error) => error.pointer)).toEqual(['/organisations/0/referralContacts']);
+  });
+
   it('rejects an invalid directory with 422 naming each bad field, and stores nothing', async () => {
     const response = await fetch(`${notifier.url}/v1/directory/import`, {
       method: 'POST',
@@ -93,7 +116,11 @@ describe('directory admin API, and mail written to files when no SMTP server is 
     const mails = await Promise.all(files.map((file) => simpleParser(readFileSync(join(notifier.mailDir, file)))));
     expect(mails.map((mail) => mail.subject)).toEqual([`New social prescribing referral ${event.referralId}`, `New social prescribing referral ${event.referralId}`]);
     expect(mails.map((mail) => JSON.stringify(mail.to)).join()).toContain(SAMPLE.amiraEmail);
-    const [row] = await notifier.dataSource.query(`SELECT "provider", "status" FROM "notifier"."notification" WHERE "referral_id" = $1 LIMIT 1`, [event.referralId]);
+    // The file is written before "sent" commits, so the row may lag the file by a moment.
+    const row = await eventually(async () => {
+      const [current] = await notifier.dataSource.query(`SELECT "provider", "status" FROM "notifier"."notification" WHERE "referral_id" = $1 LIMIT 1`, [event.referralId]);
+      return current?.status === 'sending' ? undefined : current;
+    });
     expect(row).toEqual({ provider: 'mail-dir', status: 'sent' });
   });
 });

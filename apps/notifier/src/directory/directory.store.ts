@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { DirectoryDocument, postcodeDistrict } from './directory-document';
+import { DirectoryDocument, DirectoryValidationError, postcodeDistrict } from './directory-document';
+import type { FieldProblem } from '@app/shared';
 import { CommunityService, LinkWorker, Location, Organisation, Pcn, Practice, ServiceAtLocation, TaxonomyTerm } from './directory.entities';
 
 export interface ImportSummary {
@@ -20,6 +21,44 @@ const DEFAULT_RULES = { forwardToOrganisations: 'automatic' as const, maxOrganis
 export class DirectoryStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /**
+   * What the document points at must exist in it or in the saved directory: each practice's PCN, each
+   * PCN's lead link worker. A location or service id already owned by another organisation is refused,
+   * since importing it would move it silently (or collide).
+   */
+  private async savedReferenceProblems(manager: EntityManager, document: DirectoryDocument): Promise<FieldProblem[]> {
+    const problems: FieldProblem[] = [];
+    const pcnCodes = new Set((document.pcns ?? []).map((pcn) => pcn.odsCode));
+    const wanted = [...new Set((document.practices ?? []).map((practice) => practice.pcnOdsCode).filter((code) => !pcnCodes.has(code)))];
+    const savedPcns = new Set(wanted.length ? (await manager.find(Pcn, { where: { odsCode: In(wanted) }, select: { odsCode: true } })).map((pcn) => pcn.odsCode) : []);
+    (document.practices ?? []).forEach((practice, index) => {
+      if (!pcnCodes.has(practice.pcnOdsCode) && !savedPcns.has(practice.pcnOdsCode)) {
+        problems.push({ pointer: `/practices/${index}/pcnOdsCode`, detail: `PCN ${practice.pcnOdsCode} is not in the directory or this document` });
+      }
+    });
+    const workerIds = new Set((document.linkWorkers ?? []).map((worker) => worker.id));
+    const leads = [...new Set((document.pcns ?? []).map((pcn) => pcn.leadLinkWorkerId).filter((id): id is string => Boolean(id) && !workerIds.has(id as string)))];
+    const savedWorkers = new Set(leads.length ? (await manager.find(LinkWorker, { where: { id: In(leads) }, select: { id: true } })).map((worker) => worker.id) : []);
+    (document.pcns ?? []).forEach((pcn, index) => {
+      if (pcn.leadLinkWorkerId && !workerIds.has(pcn.leadLinkWorkerId) && !savedWorkers.has(pcn.leadLinkWorkerId)) {
+        problems.push({ pointer: `/pcns/${index}/leadLinkWorkerId`, detail: `link worker ${pcn.leadLinkWorkerId} is not in the directory or this document` });
+      }
+    });
+    const organisations = document.organisations ?? [];
+    const locations = organisations.flatMap((organisation, o) => organisation.locations.map((item, i) => ({ id: item.id, organisationId: organisation.id, pointer: `/organisations/${o}/locations/${i}/id` })));
+    const services = organisations.flatMap((organisation, o) => organisation.services.map((item, i) => ({ id: item.id, organisationId: organisation.id, pointer: `/organisations/${o}/services/${i}/id` })));
+    const savedLocations = locations.length ? await manager.find(Location, { where: { id: In(locations.map((item) => item.id)) }, select: { id: true, organisationId: true } }) : [];
+    const savedServices = services.length ? await manager.find(CommunityService, { where: { id: In(services.map((item) => item.id)) }, select: { id: true, organisationId: true } }) : [];
+    for (const [kind, items, saved] of [['location', locations, savedLocations], ['service', services, savedServices]] as const) {
+      const ownerOf = new Map(saved.map((row) => [row.id, row.organisationId]));
+      for (const item of items) {
+        const owner = ownerOf.get(item.id);
+        if (owner && owner !== item.organisationId) problems.push({ pointer: item.pointer, detail: `${kind} ${item.id} belongs to another organisation` });
+      }
+    }
+    return problems;
+  }
+
   async isEmpty(): Promise<boolean> {
     const [row] = await this.dataSource.query(
       `SELECT (SELECT count(*) FROM "notifier"."practice") + (SELECT count(*) FROM "notifier"."organisation") + (SELECT count(*) FROM "notifier"."link_worker") AS "count"`,
@@ -33,6 +72,8 @@ export class DirectoryStore {
    */
   async import(document: DirectoryDocument): Promise<ImportSummary> {
     return this.dataSource.transaction(async (manager) => {
+      const problems = await this.savedReferenceProblems(manager, document);
+      if (problems.length > 0) throw new DirectoryValidationError(problems);
       const summary: ImportSummary = { taxonomy: 0, pcns: 0, practices: 0, linkWorkers: 0, organisations: 0, services: 0, locations: 0 };
       for (const term of document.taxonomy ?? []) {
         await manager.upsert(TaxonomyTerm, { code: term.code, name: term.name, vocabulary: term.vocabulary ?? 'social-prescribing-needs' }, ['code']);
@@ -78,6 +119,7 @@ export class DirectoryStore {
             url: organisation.url ?? null,
             email: organisation.email ?? null,
             mobile: organisation.mobile ?? null,
+            referralContacts: [...new Set((organisation.referralContacts ?? []).map((email) => email.toLowerCase()))],
             channels: organisation.channels,
             acceptingReferrals: organisation.acceptingReferrals,
           },
@@ -139,6 +181,28 @@ export class DirectoryStore {
     }));
   }
 
+  /**
+   * Organisations accepting referrals with an active service meeting any of the given needs, anywhere, with
+   * the needs each meets and the postcode districts where it offers them: what a link worker can hand off to.
+   */
+  async organisationsMeeting(needs: string[]): Promise<Array<{ id: string; name: string; needs: string[]; districts: string[] }>> {
+    const rows: Array<{ id: string; name: string; needs: string[]; districts: string[] | null }> = await this.dataSource.query(
+      `SELECT o."id", o."name",
+              array_agg(DISTINCT need ORDER BY need) AS "needs",
+              array_agg(DISTINCT l."postcode_district" ORDER BY l."postcode_district") FILTER (WHERE l."postcode_district" IS NOT NULL) AS "districts"
+       FROM "notifier"."organisation" o
+       JOIN "notifier"."service" s ON s."organisation_id" = o."id" AND s."status" = 'active'
+       CROSS JOIN LATERAL unnest(s."needs") AS need
+       LEFT JOIN "notifier"."service_at_location" sal ON sal."service_id" = s."id"
+       LEFT JOIN "notifier"."location" l ON l."id" = sal."location_id"
+       WHERE o."accepting_referrals" AND need = ANY($1)
+       GROUP BY o."id", o."name"
+       ORDER BY o."name"`,
+      [needs],
+    );
+    return rows.map((row) => ({ id: row.id, name: row.name, needs: row.needs, districts: row.districts ?? [] }));
+  }
+
   linkWorkers(): Promise<LinkWorker[]> {
     return this.dataSource.getRepository(LinkWorker).find({ order: { name: 'ASC' } });
   }
@@ -162,6 +226,21 @@ export class DirectoryStore {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<{ id: string; name: string; email: string | null; mobile: string | null; channels: string[] } | null> {
     return kind === 'link-worker' ? manager.findOneBy(LinkWorker, { id }) : manager.findOneBy(Organisation, { id });
+  }
+
+  /**
+   * The people an address may sign in to the workspace as: an active link worker with that email, and
+   * each organisation whose email or referral contacts include it (case-insensitive).
+   */
+  async peopleByEmail(email: string): Promise<Array<{ kind: 'link-worker' | 'organisation'; id: string; name: string }>> {
+    const address = email.trim().toLowerCase();
+    if (!address) return [];
+    return this.dataSource.query(
+      `SELECT 'link-worker' AS "kind", "id", "name" FROM "notifier"."link_worker" WHERE lower("email") = $1 AND "active"
+       UNION ALL
+       SELECT 'organisation' AS "kind", "id", "name" FROM "notifier"."organisation" WHERE lower("email") = $1 OR "referral_contacts" @> ARRAY[$1]::text[]`,
+      [address],
+    );
   }
 
   async linkWorkersByIds(ids: string[], manager: EntityManager = this.dataSource.manager): Promise<LinkWorker[]> {

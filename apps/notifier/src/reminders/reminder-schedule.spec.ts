@@ -1,4 +1,4 @@
-import { dueAfter, loadBankHolidays } from './reminder-schedule';
+import { dueAfter, loadBankHolidays, pendingReminder } from './reminder-schedule';
 
 describe('dueAfter', () => {
   it('counts working days, skipping the weekend', () => {
@@ -15,5 +15,17 @@ describe('dueAfter', () => {
 
   it('uses a configured plain delay instead', () => {
     expect(dueAfter(new Date('2026-03-05T10:00:00Z'), 3, 1500).toISOString()).toBe('2026-03-05T10:00:01.500Z');
+  });
+});
+
+describe('pendingReminder', () => {
+  const task = { id: 't-1', reminderDueAt: null, remindedAt: null, escalationDueAt: null, escalatedAt: null, correlationId: 'c-1' };
+  const due = new Date('2026-03-10T10:00:00Z');
+
+  it('is the reminder until it happened, then the escalation, then nothing', () => {
+    expect(pendingReminder({ ...task, reminderDueAt: due })).toEqual({ taskId: 't-1', stage: 'reminder', dueAt: due, correlationId: 'c-1' });
+    expect(pendingReminder({ ...task, reminderDueAt: due, remindedAt: due, escalationDueAt: due })).toEqual({ taskId: 't-1', stage: 'escalation', dueAt: due, correlationId: 'c-1' });
+    expect(pendingReminder({ ...task, reminderDueAt: due, remindedAt: due, escalationDueAt: due, escalatedAt: due })).toBeUndefined();
+    expect(pendingReminder(task)).toBeUndefined();
   });
 });

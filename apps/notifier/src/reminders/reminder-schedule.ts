@@ -20,3 +20,29 @@ export function dueAfter(from: Date, workingDays: number, overrideMs?: number, h
 export function loadBankHolidays(file = resolveAsset('apps/notifier/directory/bank-holidays.json')): Set<string> {
   return new Set((JSON.parse(readFileSync(file, 'utf8')) as { dates: string[] }).dates);
 }
+
+export type ReminderStage = 'reminder' | 'escalation';
+
+export interface ScheduledReminder {
+  taskId: string;
+  stage: ReminderStage;
+  dueAt: Date;
+  correlationId?: string | null;
+}
+
+/** What of an open task's reminding is recorded on its row. */
+export interface TaskReminderState {
+  id: string;
+  reminderDueAt: Date | null;
+  remindedAt: Date | null;
+  escalationDueAt: Date | null;
+  escalatedAt: Date | null;
+  correlationId: string | null;
+}
+
+/** The next reminder an open task is waiting for, if any: the reminder first, then the escalation. */
+export function pendingReminder(task: TaskReminderState): ScheduledReminder | undefined {
+  if (task.reminderDueAt && !task.remindedAt) return { taskId: task.id, stage: 'reminder', dueAt: task.reminderDueAt, correlationId: task.correlationId };
+  if (task.escalationDueAt && !task.escalatedAt) return { taskId: task.id, stage: 'escalation', dueAt: task.escalationDueAt, correlationId: task.correlationId };
+  return undefined;
+}

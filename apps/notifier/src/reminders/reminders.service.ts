@@ -1,61 +1,46 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Job, Queue, Worker } from 'bullmq';
-import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { producerConnection, retryingJobOptions, runWithCorrelation, workerConnection } from '@app/shared';
+import { JobHandler, JobName, JobQueues, JobSweeper, PlannedJob, SweepSource, TaskReminderJob, describeError, planJob } from '@app/shared';
 import { DirectoryStore } from '../directory/directory.store';
-import { DeliveryQueues, QueuedNotification } from '../delivery/delivery-queues';
-import { NotificationsService } from '../delivery/notifications.service';
+import { NotificationsService, QueuedNotification } from '../delivery/notifications.service';
 import { NotifierEnvironment } from '../environment';
-import { RoutingDecisionRecord, Task } from '../routing/routing.entities';
-import { dueAfter, loadBankHolidays } from './reminder-schedule';
+import { RoutingDecisionRecord } from '../routing/routing.entities';
+import { Task } from '../tasks/task.entity';
+import { ReminderStage, ScheduledReminder, TaskReminderState, dueAfter, loadBankHolidays, pendingReminder } from './reminder-schedule';
 
-export const REMINDER_QUEUE = 'notifier.reminders';
-export type ReminderStage = 'reminder' | 'escalation';
+export type { ReminderStage, ScheduledReminder } from './reminder-schedule';
 
-export interface ScheduledReminder {
-  taskId: string;
-  stage: ReminderStage;
-  dueAt: Date;
-  correlationId?: string | null;
+const STAGE_JOB = { reminder: JobName.TaskReminder, escalation: JobName.TaskEscalation } as const;
+
+/** A reminder's delayed job: fires at its due time and carries only the task id. */
+export function reminderJob(reminder: ScheduledReminder): PlannedJob {
+  return planJob(
+    STAGE_JOB[reminder.stage],
+    { taskId: reminder.taskId, ...(reminder.correlationId ? { correlationId: reminder.correlationId } : {}) },
+    reminder.dueAt,
+  );
 }
-
-interface ReminderJob {
-  taskId: string;
-  correlationId?: string;
-}
-
-const jobId = (stage: ReminderStage, taskId: string) => `${stage}.${taskId}`;
 
 /**
  * An organisation's task not answered in time gets a reminder; still unanswered after a second period, the
- * referral's link worker is told. Due times live on the task row; delayed BullMQ jobs fire them and a
- * sweeper re-adds jobs that were never added. Deciding the task removes the jobs, and a job that fires
- * anyway finds the task decided and does nothing.
+ * referral's link worker is told. Due times live on the task row; delayed jobs fire them and the open
+ * tasks' sweep re-adds jobs Redis never had or lost. Deciding the task removes the jobs, and a job that
+ * fires anyway finds the task decided and does nothing.
  */
 @Injectable()
-export class RemindersService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class RemindersService {
   private readonly logger = new Logger(RemindersService.name);
-  private readonly producer: IORedis;
-  private readonly queue: Queue;
-  private workerConnection: IORedis | undefined;
-  private worker: Worker | undefined;
-  private sweepTimer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<unknown> = Promise.resolve();
   private readonly holidays: ReadonlySet<string>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly env: NotifierEnvironment,
     private readonly notifications: NotificationsService,
-    private readonly deliveryQueues: DeliveryQueues,
+    private readonly jobs: JobQueues,
     private readonly directory: DirectoryStore,
   ) {
     this.holidays = loadBankHolidays();
-    this.producer = producerConnection(env.REDIS_URL);
-    this.queue = new Queue(REMINDER_QUEUE, { connection: this.producer, prefix: env.REDIS_PREFIX });
-    this.queue.on('error', () => undefined);
   }
 
   reminderDue(from: Date): Date {
@@ -66,69 +51,30 @@ export class RemindersService implements OnApplicationBootstrap, BeforeApplicati
     return dueAfter(from, this.env.ESCALATION_WORKING_DAYS, this.env.ESCALATION_DELAY_MS, this.holidays);
   }
 
+  /** After the tasks committed; if Redis is away the sweep schedules them later. */
   async schedule(reminders: ScheduledReminder[]): Promise<void> {
-    for (const reminder of reminders) {
-      try {
-        await this.queue.add(
-          reminder.stage,
-          { taskId: reminder.taskId, ...(reminder.correlationId ? { correlationId: reminder.correlationId } : {}) } satisfies ReminderJob,
-          { ...retryingJobOptions(5, 1000), jobId: jobId(reminder.stage, reminder.taskId), delay: Math.max(0, reminder.dueAt.getTime() - Date.now()) },
-        );
-      } catch (error) {
-        this.logger.warn(`Could not schedule ${reminder.stage} for task ${reminder.taskId} yet; the sweeper will: ${(error as Error).message}`);
-      }
-    }
+    await this.jobs.enqueue(reminders.map(reminderJob));
   }
 
   async cancel(taskIds: string[]): Promise<void> {
     for (const taskId of taskIds) {
       for (const stage of ['reminder', 'escalation'] as const) {
-        await this.queue.remove(jobId(stage, taskId)).catch((error) => this.logger.warn(`Could not remove ${stage} job of task ${taskId}: ${(error as Error).message}`));
+        // A job left behind is harmless: it finds the task decided.
+        await this.jobs
+          .remove(reminderJob({ taskId, stage, dueAt: new Date() }))
+          .catch((error: Error) => this.logger.warn(`Could not remove the ${stage} job of task ${taskId} (it will find the task decided): ${describeError(error)}`));
       }
     }
   }
 
-  onApplicationBootstrap(): void {
-    // Hybrid apps run bootstrap hooks for the HTTP app and for the event consumer alike.
-    if (this.worker) return;
-    this.workerConnection = workerConnection(this.env.REDIS_URL);
-    this.worker = new Worker(REMINDER_QUEUE, (job: Job<ReminderJob>) => runWithCorrelation({ correlationId: job.data.correlationId ?? job.data.taskId, jobId: job.id }, () => this.fire(job.name as ReminderStage, job.data.taskId)), {
-      connection: this.workerConnection,
-      prefix: this.env.REDIS_PREFIX,
-      concurrency: 2,
-    });
-    this.worker.on('error', (error) => this.logger.warn(`Reminder worker: ${error.message}`));
-    this.sweepTimer = setInterval(() => {
-      this.sweeping = this.sweep().catch((error) => this.logger.warn(`Reminder sweep failed: ${(error as Error).message}`));
-    }, this.env.DELIVERY_SWEEP_MS);
+  @JobHandler(JobName.TaskReminder)
+  remind(job: TaskReminderJob): Promise<void> {
+    return this.fire('reminder', job.taskId);
   }
 
-  /** The worker finishes its in-flight reminder before the queue it schedules on closes. */
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.sweepTimer);
-    await this.sweeping;
-    await this.worker?.close();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.queue.close();
-    this.workerConnection?.disconnect();
-    this.producer.disconnect();
-  }
-
-  /** Re-adds the jobs of due dates whose job is missing (BullMQ ignores an id it already has). */
-  async sweep(): Promise<void> {
-    const rows: Array<{ id: string; reminder_due_at: Date | null; reminded_at: Date | null; escalation_due_at: Date | null; escalated_at: Date | null; correlation_id: string | null }> = await this.dataSource.query(
-      `SELECT "id", "reminder_due_at", "reminded_at", "escalation_due_at", "escalated_at", "correlation_id" FROM "notifier"."task"
-       WHERE "status" = 'open' AND (("reminder_due_at" IS NOT NULL AND "reminded_at" IS NULL) OR ("escalation_due_at" IS NOT NULL AND "escalated_at" IS NULL)) LIMIT 500`,
-    );
-    await this.schedule(
-      rows.flatMap((row): ScheduledReminder[] => {
-        if (row.reminder_due_at && !row.reminded_at) return [{ taskId: row.id, stage: 'reminder', dueAt: row.reminder_due_at, correlationId: row.correlation_id }];
-        if (row.escalation_due_at && !row.escalated_at) return [{ taskId: row.id, stage: 'escalation', dueAt: row.escalation_due_at, correlationId: row.correlation_id }];
-        return [];
-      }),
-    );
+  @JobHandler(JobName.TaskEscalation)
+  escalate(job: TaskReminderJob): Promise<void> {
+    return this.fire('escalation', job.taskId);
   }
 
   async fire(stage: ReminderStage, taskId: string): Promise<void> {
@@ -173,7 +119,39 @@ export class RemindersService implements OnApplicationBootstrap, BeforeApplicati
         await manager.update(Task, { id: task.id }, { escalatedAt: now });
       }
     });
-    await this.deliveryQueues.enqueue(followUp.notifications);
+    await this.notifications.enqueue(followUp.notifications);
     await this.schedule(followUp.reminders);
+  }
+}
+
+/** Open tasks whose reminder or escalation has not happened yet: each must have its delayed job. */
+@Injectable()
+@JobSweeper()
+export class OpenTaskRemindersSweep implements SweepSource<TaskReminderState> {
+  readonly name = "open tasks' reminders";
+  readonly everyMs: number;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    env: NotifierEnvironment,
+  ) {
+    this.everyMs = env.DELIVERY_SWEEP_MS;
+  }
+
+  candidates(after: string | null, limit: number): Promise<TaskReminderState[]> {
+    return this.dataSource.query(
+      `SELECT "id", "reminder_due_at" AS "reminderDueAt", "reminded_at" AS "remindedAt", "escalation_due_at" AS "escalationDueAt",
+              "escalated_at" AS "escalatedAt", "correlation_id" AS "correlationId"
+       FROM "notifier"."task"
+       WHERE "status" = 'open' AND (("reminder_due_at" IS NOT NULL AND "reminded_at" IS NULL) OR ("escalation_due_at" IS NOT NULL AND "escalated_at" IS NULL))
+         AND ($1::uuid IS NULL OR "id" > $1)
+       ORDER BY "id" LIMIT $2`,
+      [after, limit],
+    );
+  }
+
+  jobsFor(task: TaskReminderState): PlannedJob[] {
+    const due = pendingReminder(task);
+    return due ? [reminderJob(due)] : [];
   }
 }

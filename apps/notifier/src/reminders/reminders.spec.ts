@@ -1,9 +1,9 @@
 import { Queue } from 'bullmq';
-import { EventType, ServiceName, createEvent } from '@app/shared';
+import { QueueName } from '@app/shared';
 import { SmtpSink, eventually, startSmtpSink } from '@app/shared/testing';
 import { ActionLinkSigner } from '../actions/action-link';
 import { NotifierHarness, SAMPLE, receivedPayload, startNotifier } from '../testing/notifier-test-app';
-import { REMINDER_QUEUE, RemindersService } from './reminders.service';
+import { RemindersService } from './reminders.service';
 
 describe('reminders and escalation (delayed BullMQ jobs)', () => {
   let sink: SmtpSink;
@@ -57,39 +57,40 @@ describe('reminders and escalation (delayed BullMQ jobs)', () => {
     ]);
   });
 
-  it('cancels reminders when the task is accepted on the page or declined elsewhere', async () => {
+  it('on one organisation accepting, takes the other offer for the same need back: told, link dead, reminders gone', async () => {
     const event = await notifier.receive(receivedPayload({ needs: ['loneliness'] }));
     await notifier.handled(event.jobId);
     const [first, second] = await organisationTasks(event.referralId);
     const reminders = notifier.app.get(RemindersService);
-    const queue = new Queue(REMINDER_QUEUE, { connection: { url: notifier.redis.url }, prefix: notifier.redis.prefix });
+    const queue = new Queue(QueueName.Reminders, { connection: { url: notifier.redis.url }, prefix: notifier.redis.prefix });
     await eventually(async () => (await queue.getJob(`reminder.${first.id}`)) && (await queue.getJob(`reminder.${second.id}`)));
 
-    const { token } = new ActionLinkSigner(notifier.env.ACTION_LINK_SECRET, 60_000).sign(first.id);
-    const accepted = await fetch(`${notifier.url}/t/${token}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'decision=accept',
-    });
-    expect(accepted.status).toBe(200);
-    await notifier.deliverEvent(
-      createEvent({
-        type: EventType.ReferralDeclined,
-        referralId: event.referralId,
-        correlationId: event.correlationId,
-        source: ServiceName.ReferralIntake,
-        payload: { recipientType: 'organisation', recipientId: second.recipient_id, organisationId: second.recipient_id, decidedAt: new Date().toISOString(), reason: 'referred-elsewhere' },
-      }),
-    );
-    await eventually(async () => {
-      const statuses = await notifier.dataSource.query(`SELECT "status" FROM "notifier"."task" WHERE "id" = ANY($1) ORDER BY "recipient_id"`, [[first.id, second.id]]);
-      return statuses.map((row: { status: string }) => row.status).join() === 'accepted,declined';
-    });
-    await eventually(async () => !(await queue.getJob(`reminder.${first.id}`)) && !(await queue.getJob(`reminder.${second.id}`)));
+    const signer = new ActionLinkSigner(notifier.env.ACTION_LINK_SECRET, 60_000);
+    const post = (taskId: string, body: string) =>
+      fetch(`${notifier.url}/t/${signer.sign(taskId).token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    expect((await post(first.id, 'decision=accept')).status).toBe(200);
 
-    // A reminder that fires anyway (removed too late, or replayed) finds the task decided and sends nothing.
+    const statuses = await notifier.dataSource.query(`SELECT "id", "status", "withdrawn_reason" FROM "notifier"."task" WHERE "id" = ANY($1)`, [[first.id, second.id]]);
+    expect(Object.fromEntries(statuses.map((row: { id: string; status: string; withdrawn_reason: string | null }) => [row.id, `${row.status}/${row.withdrawn_reason}`]))).toEqual({
+      [first.id]: 'accepted/null',
+      [second.id]: 'withdrawn/accepted-elsewhere',
+    });
+    // Their reminder jobs are gone at once (removed after the commit).
+    expect(await queue.getJob(`reminder.${first.id}`)).toBeUndefined();
+    expect(await queue.getJob(`reminder.${second.id}`)).toBeUndefined();
+    // The other organisation is told it is no longer needed, and its link says so and records nothing.
+    const told = await eventually(() => mails(event.referralId, 'No longer needed:').find((mail) => JSON.stringify(mail.to).includes('example.org.uk')));
+    expect(told.text).toContain('Another organisation has accepted this referral');
+    const page = await fetch(`${notifier.url}/t/${signer.sign(second.id).token}`);
+    expect(page.status).toBe(410);
+    expect(await page.text()).toContain('no longer needed');
+    const lateAccept = await post(second.id, 'decision=accept');
+    expect(lateAccept.status).toBe(410);
+    expect(await notifier.outbox('referral.accepted')).toHaveLength(1);
+
+    // A reminder that fires anyway (removed too late, or replayed) finds the task decided or withdrawn and sends nothing.
     await reminders.fire('reminder', first.id);
-    await reminders.fire('escalation', second.id);
+    await reminders.fire('reminder', second.id);
     expect(await organisationTasks(event.referralId)).toEqual([
       expect.objectContaining({ reminded_at: null, escalated_at: null }),
       expect.objectContaining({ reminded_at: null, escalated_at: null }),

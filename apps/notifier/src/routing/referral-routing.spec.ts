@@ -70,12 +70,13 @@ describe('notifier: referral.received to an email task (real Postgres, Redis, SM
   });
 
   it('never sends twice when the same event is redelivered or the referral arrives again', async () => {
-    const event = await notifier.receive(receivedPayload({ needs: ['bereavement'] }));
+    const plain = receivedPayload({ needs: ['bereavement'] });
+    const event = await notifier.receive(plain);
     await eventually(() => mailsFor(event.referralId).length === 2);
     const { jobId, ...envelope } = event;
     await notifier.handled(jobId);
     const redelivered = await notifier.deliverEvent(envelope);
-    const again = await notifier.receive(event.payload, event.referralId);
+    const again = await notifier.receive(plain, event.referralId);
     await notifier.handled(redelivered);
     await notifier.handled(again.jobId);
     await eventually(async () => {

@@ -2,16 +2,14 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { UnrecoverableError } from 'bullmq';
 import { EventContext, EventEnvelope, EventType } from '@app/shared';
-import { DeliveryQueues } from '../delivery/delivery-queues';
-import { RemindersService } from '../reminders/reminders.service';
+import { TasksService } from '../tasks/tasks.service';
 import { RoutingService } from './routing.service';
 
 @Controller()
 export class RoutingListener {
   constructor(
     private readonly routing: RoutingService,
-    private readonly deliveryQueues: DeliveryQueues,
-    private readonly reminders: RemindersService,
+    private readonly tasks: TasksService,
   ) {}
 
   @EventPattern(EventType.ReferralReceived)
@@ -21,7 +19,6 @@ export class RoutingListener {
     }
     const outcome = await this.routing.route(ctx.manager, event);
     if (!outcome) return;
-    ctx.afterCommit(() => this.deliveryQueues.enqueue(outcome.notifications));
-    ctx.afterCommit(() => this.reminders.schedule(outcome.reminders));
+    ctx.afterCommit(() => this.tasks.start(outcome.followUps));
   }
 }

@@ -1,14 +1,11 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { DeliveryModule } from '../delivery/delivery.module';
-import { DirectoryModule } from '../directory/directory.module';
-import { RemindersModule } from '../reminders/reminders.module';
+import { TasksModule } from '../tasks/tasks.module';
 import { RoutingListener } from './routing.controller';
-import { RoutingDecisionRecord, Task } from './routing.entities';
 import { RoutingService } from './routing.service';
 
+/** Decides who is offered a referral; the tasks module makes and follows the offers. */
 @Module({
-  imports: [TypeOrmModule.forFeature([RoutingDecisionRecord, Task]), DirectoryModule, DeliveryModule, RemindersModule],
+  imports: [TasksModule],
   controllers: [RoutingListener],
   providers: [RoutingService],
 })

@@ -1,19 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { EventEnvelope, EventPublisher, EventType } from '@app/shared';
+import { EventEnvelope, EventPublisher, EventSealer, EventType, openReferralPerson } from '@app/shared';
 import { loadRoutingDirectory } from '../directory/directory.snapshot';
-import { DirectoryStore } from '../directory/directory.store';
-import { QueuedNotification } from '../delivery/delivery-queues';
-import { NotificationsService } from '../delivery/notifications.service';
-import { RemindersService, ScheduledReminder } from '../reminders/reminders.service';
+import { CaseworkService } from '../tasks/casework.service';
+import { FollowUps } from '../tasks/follow-ups';
+import { TaskSummary } from '../tasks/task.entity';
+import { TasksService } from '../tasks/tasks.service';
 import { RoutingDecision, routeReferral } from './routing';
-import { RoutingDecisionRecord, Task, TaskSummary } from './routing.entities';
+import { RoutingDecisionRecord } from './routing.entities';
 
 export interface RoutingOutcome {
   decision: RoutingDecision;
-  notifications: QueuedNotification[];
-  reminders: ScheduledReminder[];
+  followUps: FollowUps;
 }
 
 @Injectable()
@@ -22,20 +20,24 @@ export class RoutingService {
 
   constructor(
     private readonly events: EventPublisher,
-    private readonly directory: DirectoryStore,
-    private readonly notifications: NotificationsService,
-    private readonly reminders: RemindersService,
+    private readonly tasks: TasksService,
+    private readonly casework: CaseworkService,
+    private readonly sealer: EventSealer,
   ) {}
 
   /**
-   * Decides who gets the referral and records it all in the event's transaction: the decision, one task
-   * per recipient, their notifications and the routed/unrouted event. Returns what to enqueue after commit.
+   * Decides who gets the referral and records it all in the event's transaction: the decision, the referral
+   * (with the person's details, sealed), the offers (tasks, made by the tasks module) and the routed/unrouted
+   * event. Returns what to start after commit.
    */
   async route(manager: EntityManager, event: EventEnvelope<typeof EventType.ReferralReceived>): Promise<RoutingOutcome | undefined> {
     const referral = event.payload;
+    // The one place the notifier opens who the referral is about: routing needs the postcode, and the
+    // link worker's casework keeps the details (sealed again at rest).
+    const person = openReferralPerson(this.sealer, event);
     const directory = await loadRoutingDirectory(manager, referral);
     const decision = routeReferral(
-      { practiceOdsCode: referral.practiceOdsCode, needs: referral.needs, postcode: referral.patient?.postcode, preferredOrganisationId: referral.preferredOrganisationId },
+      { practiceOdsCode: referral.practiceOdsCode, needs: referral.needs, postcode: person.patient.postcode, preferredOrganisationId: referral.preferredOrganisationId },
       directory,
     );
     const stored = await manager
@@ -49,6 +51,7 @@ export class RoutingService {
         pcnOdsCode: decision.pcnOdsCode ?? null,
         area: decision.area ?? null,
         tasks: decision.tasks,
+        suggestions: decision.suggestions,
         unroutedReason: decision.unroutedReason ?? null,
       })
       .orIgnore()
@@ -67,36 +70,13 @@ export class RoutingService {
       area: decision.area,
       receivedAt: referral.receivedAt,
     };
-    const now = new Date();
-    const outcome: RoutingOutcome = { decision, notifications: [], reminders: [] };
-    for (const routed of decision.tasks) {
-      const isOrganisation = routed.recipientType === 'organisation';
-      const task = manager.create(Task, {
-        id: randomUUID(),
-        referralId: event.referralId,
-        recipientType: routed.recipientType,
-        recipientId: routed.recipientId,
-        reason: routed.reason,
-        status: 'open',
-        summary,
-        reminderDueAt: isOrganisation ? this.reminders.reminderDue(now) : null,
-        correlationId: event.correlationId,
-      });
-      await manager.insert(Task, task);
-      if (task.reminderDueAt) outcome.reminders.push({ taskId: task.id, stage: 'reminder', dueAt: task.reminderDueAt, correlationId: event.correlationId });
-      const recipient = await this.directory.recipient(routed.recipientType, routed.recipientId, manager);
-      if (!recipient) continue;
-      outcome.notifications.push(
-        ...(await this.notifications.createForTask(manager, {
-          referralId: event.referralId,
-          taskId: task.id,
-          kind: 'task',
-          recipientType: routed.recipientType,
-          recipient,
-          correlationId: event.correlationId,
-        })),
-      );
-    }
+    await this.casework.open(manager, event, person, decision, directory.practiceName);
+    const offered = await this.tasks.offer(
+      manager,
+      { referralId: event.referralId, correlationId: event.correlationId, summary },
+      decision.tasks.map((task) => ({ ...task, needs: task.needs ?? referral.needs })),
+      'routing',
+    );
 
     if (decision.outcome === 'routed' && decision.linkWorkerId) {
       await this.events.publish(manager, EventType.ReferralRouted, {
@@ -112,6 +92,6 @@ export class RoutingService {
         payload: { reason: decision.unroutedReason ?? 'no-matching-organisation', pcnOdsCode: decision.pcnOdsCode, fallbackLinkWorkerId: fallback?.recipientId },
       });
     }
-    return outcome;
+    return { decision, followUps: offered.followUps };
   }
 }

@@ -55,6 +55,23 @@ describe('routeReferral', () => {
     expect(recipients(decision)).toEqual(expected);
   });
 
+  it('suggests the same organisations with link-worker-first, offering none until the link worker confirms', () => {
+    const automatic = routeReferral(referral({ needs: ['loneliness', 'money-debt-benefits'] }), directory());
+    const held = routeReferral(referral({ needs: ['loneliness', 'money-debt-benefits'] }), directory({ linkWorkers: [worker(COVERING, ['A81001'], { forwardToOrganisations: 'link-worker-first' })] }));
+    expect(held.suggestions).toEqual(automatic.suggestions);
+    expect(held.suggestions.map((task) => [task.recipientId, task.needs])).toEqual([
+      [DEBT, ['money-debt-benefits']],
+      [WALKING, ['loneliness']],
+    ]);
+    expect(recipients(held)).toEqual([`link-worker:${COVERING}`]);
+    expect(automatic.tasks.slice(1)).toEqual(automatic.suggestions);
+  });
+
+  it('offers the named organisation for the needs it meets', () => {
+    const decision = routeReferral(referral({ needs: ['loneliness', 'housing'], preferredOrganisationId: GARDEN }), directory());
+    expect(decision.suggestions[0]).toEqual({ recipientType: 'organisation', recipientId: GARDEN, reason: 'named-by-gp', needs: ['loneliness'] });
+  });
+
   it('says why a referral is unrouted', () => {
     expect(routeReferral(referral({ needs: ['bereavement'] }), directory()).unroutedReason).toBe('no-matching-organisation');
     expect(routeReferral(referral({ practiceOdsCode: 'Z99999' }), directory({ practice: undefined, pcn: undefined })).unroutedReason).toBe('no-link-worker');

@@ -41,6 +41,11 @@ export interface RoutingDecision {
   pcnOdsCode?: string;
   area?: string;
   tasks: RoutingTask[];
+  /**
+   * The organisations routing found for the referral. With automatic forwarding they are offered at once
+   * (they are also in `tasks`); with link-worker-first they wait for the link worker to confirm them.
+   */
+  suggestions: RoutingTask[];
   unroutedReason?: UnroutedReason;
 }
 
@@ -62,7 +67,7 @@ export function routeReferral(referral: RoutingReferral, directory: RoutingDirec
   const area = postcodeDistrict(referral.postcode) ?? postcodeDistrict(directory.practice?.postcode);
 
   if (!responsible) {
-    return { outcome: 'unrouted', pcnOdsCode, area, tasks: [], unroutedReason: 'no-link-worker' };
+    return { outcome: 'unrouted', pcnOdsCode, area, tasks: [], suggestions: [], unroutedReason: 'no-link-worker' };
   }
 
   const tasks: RoutingTask[] = [
@@ -71,14 +76,15 @@ export function routeReferral(referral: RoutingReferral, directory: RoutingDirec
   const rules = { ...DEFAULT_ROUTING_RULES, ...responsible.routingRules };
   const base = { linkWorkerId: responsible.id, pcnOdsCode, area };
 
-  if (rules.forwardToOrganisations === 'link-worker-first' || rules.maxOrganisations === 0) {
-    return { outcome: 'routed', ...base, tasks };
-  }
-
   const forwardable = referral.needs.filter((need) => !rules.excludedNeeds.includes(need));
   const accepting = directory.organisations.filter((organisation) => organisation.acceptingReferrals);
   const named = referral.preferredOrganisationId ? accepting.find((organisation) => organisation.id === referral.preferredOrganisationId) : undefined;
-  if (named) tasks.push({ recipientType: 'organisation', recipientId: named.id, reason: 'named-by-gp' });
+  const limit = rules.maxOrganisations > 0 ? rules.maxOrganisations : DEFAULT_ROUTING_RULES.maxOrganisations;
+  const suggestions: RoutingTask[] = [];
+  if (named) {
+    const meets = forwardable.filter((need) => named.offers.some((offer) => offer.need === need));
+    suggestions.push({ recipientType: 'organisation', recipientId: named.id, reason: 'named-by-gp', needs: meets.length > 0 ? meets : forwardable });
+  }
 
   const matched = accepting
     .filter((organisation) => organisation !== named)
@@ -90,17 +96,23 @@ export function routeReferral(referral: RoutingReferral, directory: RoutingDirec
     }))
     .filter((candidate) => candidate.needsMet.size > 0)
     .sort((a, b) => b.needsMet.size - a.needsMet.size || a.organisation.name.localeCompare(b.organisation.name) || a.organisation.id.localeCompare(b.organisation.id))
-    .slice(0, Math.max(0, rules.maxOrganisations - (named ? 1 : 0)));
+    .slice(0, Math.max(0, limit - (named ? 1 : 0)));
   for (const { organisation, needsMet } of matched) {
-    tasks.push({ recipientType: 'organisation', recipientId: organisation.id, reason: `meets ${[...needsMet].sort().join(', ')} in ${area}` });
+    const needs = [...needsMet].sort();
+    suggestions.push({ recipientType: 'organisation', recipientId: organisation.id, reason: `meets ${needs.join(', ')} in ${area}`, needs });
   }
+
+  if (rules.forwardToOrganisations === 'link-worker-first' || rules.maxOrganisations === 0) {
+    return { outcome: 'routed', ...base, tasks, suggestions };
+  }
+  tasks.push(...suggestions);
 
   const organisationTasks = tasks.length - 1;
   if (organisationTasks > 0 || forwardable.length === 0) {
-    return { outcome: 'routed', ...base, tasks };
+    return { outcome: 'routed', ...base, tasks, suggestions };
   }
   if (lead && lead.id !== responsible.id) {
     tasks.push({ recipientType: 'link-worker', recipientId: lead.id, reason: 'unrouted-pcn-lead' });
   }
-  return { outcome: 'unrouted', ...base, tasks, unroutedReason: 'no-matching-organisation' };
+  return { outcome: 'unrouted', ...base, tasks, suggestions, unroutedReason: 'no-matching-organisation' };
 }

@@ -8,13 +8,15 @@ import { DataSource } from 'typeorm';
 import {
   EventEnvelope,
   EventType,
-  ReferralReceivedPayload,
+  PlainReferralReceived,
+  Sealer,
   ServiceName,
   createEvent,
   eventJobOptions,
   eventQueueName,
   loadEnvironment,
   producerConnection,
+  sealReceivedPayload,
 } from '@app/shared';
 import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually } from '@app/shared/testing';
 import { validateDirectoryDocument } from '../directory/directory-document';
@@ -41,7 +43,8 @@ export const PATIENT = {
   email: 'margaret.oyelaran@example.com',
 };
 
-export function receivedPayload(overrides: Partial<ReferralReceivedPayload> = {}): ReferralReceivedPayload {
+/** referral.received as intake holds it before sealing the person; receive() seals it as intake does. */
+export function receivedPayload(overrides: Partial<PlainReferralReceived> = {}): PlainReferralReceived {
   return {
     practiceOdsCode: 'A81001',
     needs: ['loneliness'],
@@ -75,7 +78,7 @@ export interface NotifierHarness {
   deliverEvent(envelope: EventEnvelope): Promise<string>;
   /** Waits until the event job finished (handled, or found already handled). */
   handled(jobId: string): Promise<void>;
-  receive(payload?: ReferralReceivedPayload, referralId?: string): Promise<EventEnvelope<typeof EventType.ReferralReceived> & { jobId: string }>;
+  receive(payload?: PlainReferralReceived, referralId?: string): Promise<EventEnvelope<typeof EventType.ReferralReceived> & { jobId: string }>;
   outbox(type?: string): Promise<EventEnvelope[]>;
   close(): Promise<void>;
 }
@@ -96,7 +99,7 @@ export async function startNotifier(
     DATABASE_URL: database.url,
     REDIS_URL: redis.url,
     REDIS_PREFIX: redis.prefix,
-    LOG_LEVEL: process.env.NOTIFIER_TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: process.env.TEST_LOGS ? 'debug' : 'silent',
     MAIL_DIR: mailDir,
     DELIVERY_BACKOFF_MS: '50',
     DELIVERY_SWEEP_MS: '500',
@@ -127,7 +130,8 @@ export async function startNotifier(
       await eventually(async () => (await queue.getJobState(jobId)) === 'completed');
     },
     async receive(payload = receivedPayload(), referralId = crypto.randomUUID()) {
-      const envelope = createEvent({ type: EventType.ReferralReceived, referralId, correlationId: crypto.randomUUID(), source: ServiceName.ReferralIntake, payload });
+      const sealed = sealReceivedPayload(new Sealer(env.EVENT_SEALING_KEY), referralId, payload);
+      const envelope = createEvent({ type: EventType.ReferralReceived, referralId, correlationId: crypto.randomUUID(), source: ServiceName.ReferralIntake, payload: sealed });
       return { ...envelope, jobId: await deliverEvent(envelope) };
     },
     async outbox(type?: string) {
@@ -173,6 +177,6 @@ export async function addLoneLinkWorker(
 }
 
 /** A referral from a lone link worker's practice that no organisation can take (its area has none). */
-export function loneReferral(practiceOdsCode: string): ReferralReceivedPayload {
+export function loneReferral(practiceOdsCode: string): PlainReferralReceived {
   return receivedPayload({ practiceOdsCode, needs: ['bereavement'], patient: { ...PATIENT, postcode: 'ZE1 0AA' } });
 }

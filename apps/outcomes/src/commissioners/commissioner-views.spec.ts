@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { EventType, MeasureRecordedPayload } from '@app/shared';
+import { EventType, MeasureRecordedPayload, neutraliseFormula } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { RESEARCH_COLUMNS } from '../extracts/dictionary';
-import { OutcomesHarness, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
+import { OutcomesHarness, SAMPLE_PATIENT, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
 import { registerCommissioner } from './commissioner';
 
 let outcomes: OutcomesHarness;
@@ -35,7 +35,7 @@ beforeAll(async () => {
         practiceOdsCode: practice,
         occurredAt: november(2 + index),
         needs: index % 2 === 0 ? ['loneliness'] : ['loneliness', 'housing'],
-        ...(practice === 'A81001' && index < 2 ? { patient: { ...receivedEvent().payload.patient, nhsNumber: REPEAT_NHS_NUMBER } } : {}),
+        ...(practice === 'A81001' && index < 2 ? { patient: { ...SAMPLE_PATIENT, nhsNumber: REPEAT_NHS_NUMBER } } : {}),
       });
       const referralId = received.referralId;
       const events = [received];
@@ -123,12 +123,12 @@ describe('what each commissioner sees', () => {
   });
 
   it('keeps a person’s pseudonym stable for one commissioner and unlinkable across two', async () => {
-    const icb = (await allFeedItems(keys.icb, `&practice=A81001&since=2026-11-01&type=${EventType.ReferralReceived}`)).filter((item) => item.occurredAt < '2026-11-04');
-    const evaluator = (await allFeedItems(keys['icb-evaluator'], `&practice=A81001&since=2026-11-01&type=${EventType.ReferralReceived}`)).filter((item) => item.occurredAt < '2026-11-04');
+    const icb = (await allFeedItems(keys.icb, `&practice=A81001&since=2026-11-01&type=${EventType.ReferralReceived}`)).filter((item) => item.occurredOn < '2026-11-04');
+    const evaluator = (await allFeedItems(keys['icb-evaluator'], `&practice=A81001&since=2026-11-01&type=${EventType.ReferralReceived}`)).filter((item) => item.occurredOn < '2026-11-04');
     expect(icb).toHaveLength(2);
     expect(icb[0].pseudonym).toBe(icb[1].pseudonym);
     expect(icb[0].referralRef).not.toBe(icb[1].referralRef);
-    const again = (await allFeedItems(keys.icb, `&practice=A81001&since=2026-11-01&type=${EventType.ReferralReceived}`)).filter((item) => item.occurredAt < '2026-11-04');
+    const again = (await allFeedItems(keys.icb, `&practice=A81001&since=2026-11-01&type=${EventType.ReferralReceived}`)).filter((item) => item.occurredOn < '2026-11-04');
     expect(again.map((item) => item.pseudonym)).toEqual(icb.map((item) => item.pseudonym));
     expect(evaluator[0].pseudonym).toBe(evaluator[1].pseudonym);
     expect(evaluator[0].pseudonym).not.toBe(icb[0].pseudonym);
@@ -148,8 +148,9 @@ describe('what each commissioner sees', () => {
     expect(csv.headers['content-type']).toContain('text/csv');
     const rows = parse(csv.body, { columns: true }) as Array<Record<string, string>>;
     expect(rows).toHaveLength(json.length);
-    expect(rows.map((row) => row.eventRef)).toEqual(json.map((item: { eventRef: string }) => item.eventRef));
-    expect(rows[0]).toMatchObject({ practice: 'A81001', pcn: 'U81001', eventType: EventType.ReferralReceived, pseudonym: json[0].pseudonym });
+    // A reference that happens to start with '-' is quoted in CSV so Excel does not read it as a formula.
+    expect(rows.map((row) => row.eventRef)).toEqual(json.map((item: { eventRef: string }) => neutraliseFormula(item.eventRef)));
+    expect(rows[0]).toMatchObject({ practice: 'A81001', pcn: 'U81001', eventType: EventType.ReferralReceived, pseudonym: neutraliseFormula(json[0].pseudonym) });
     expect(rows.find((row) => row.needs.includes(';'))?.needs).toBe('loneliness;housing');
     const ndjson = await get('/v1/feeds/outcomes?limit=1000', keys.a81001, 'application/x-ndjson');
     expect(ndjson.headers['content-type']).toBe('application/x-ndjson');
@@ -165,7 +166,7 @@ describe('what each commissioner sees', () => {
       get('/v1/reports/summary?period=2026-11', keys.icb),
       get('/v1/extracts/research', keys.icb, 'text/csv'),
     ]);
-    const patient = receivedEvent().payload.patient;
+    const patient = SAMPLE_PATIENT;
     for (const { body } of bodies) {
       for (const value of [patient.nhsNumber, REPEAT_NHS_NUMBER, patient.givenName, patient.familyName, patient.dateOfBirth, patient.postcode!, patient.phone!, patient.email!]) {
         expect(body).not.toContain(value);
@@ -181,7 +182,7 @@ describe('the summary report', () => {
     const report = response.json();
     expect(report.referrals.total).toBe(30);
     expect(report.byPractice).toEqual({ A81001: 15, A81002: 10, A81003: '*', A81006: '*' });
-    expect(report.byStatus).toEqual({ received: 10, routed: 10, unrouted: 0, accepted: 0, declined: 0, contacted: 10, 'in-progress': 0, completed: 0, closed: 0 });
+    expect(report.byStatus).toEqual({ received: 10, routed: 10, unrouted: 0, accepted: 0, declined: 0, contacted: 10, 'in-progress': 0, completed: 0, closed: 0, cancelled: 0, 'consent-withdrawn': 0 });
     expect(report.byNeed).toEqual({ housing: 15, loneliness: 30 });
     expect(report.byOrganisation).toEqual({ [organisationId]: 10, none: 20 });
     expect(report.funnel).toEqual({ received: 30, accepted: 10, attended: 0, completed: 0 });

@@ -8,6 +8,9 @@ import { Commissioner, findCommissionerByKey } from './commissioner';
 
 type WithCommissioner = FastifyRequest & { commissioner?: Commissioner };
 
+/** The OpenAPI security scheme this guard enforces (declared in /docs). */
+export const COMMISSIONER_KEY_SCHEME = 'commissionerKey';
+
 /** Feeds, reports and extracts answer only to a registered commissioner's key: Authorization: Bearer <key>. */
 @Injectable()
 export class CommissionerGuard implements CanActivate {

@@ -1,10 +1,11 @@
 import { Controller, Get, Headers, Logger, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { stringify } from 'csv-stringify/sync';
-import { ProblemException, problem } from '@app/shared';
+import { ProblemException, SAFE_CSV_CAST, describeError, problem } from '@app/shared';
 import { AccessAudit } from '../audit/access-audit';
 import { Commissioner } from '../commissioners/commissioner';
-import { CommissionerGuard, CurrentCommissioner } from '../commissioners/commissioner.guard';
+import { COMMISSIONER_KEY_SCHEME, CommissionerGuard, CurrentCommissioner } from '../commissioners/commissioner.guard';
 import { negotiate } from '../http/negotiate';
 import { QueryProblems } from '../http/query-problems';
 import { MEDIA, StreamTally, notAcceptableDetail, serialise } from '../http/streaming';
@@ -15,6 +16,8 @@ import { ResearchExtractService } from './research-extract.service';
 const EXTRACT_MEDIA = [MEDIA.csv, MEDIA.ndjson, MEDIA.json] as const;
 const DICTIONARY_MEDIA = [MEDIA.json, MEDIA.csv] as const;
 
+@ApiTags('extracts')
+@ApiBearerAuth(COMMISSIONER_KEY_SCHEME)
 @Controller('v1/extracts/research')
 @UseGuards(CommissionerGuard)
 export class ExtractsController {
@@ -26,6 +29,9 @@ export class ExtractsController {
   ) {}
 
   /** One row per referral in the caller's area (optionally received in ?period=), CSV by default, streamed. */
+  @ApiOperation({ summary: 'Research extract: one pseudonymised row per referral, pre/post measures and lifecycle timings' })
+  @ApiQuery({ name: 'period', required: true, example: '2026-Q4', description: 'A month (2026-11), quarter (2026-Q4) or year (2026).' })
+  @ApiProduces('text/csv', 'application/json', 'application/x-ndjson')
   @Get()
   async research(
     @CurrentCommissioner() commissioner: Commissioner,
@@ -46,7 +52,7 @@ export class ExtractsController {
       audited = true;
       this.audit
         .record({ principal: { kind: commissioner.kind, id: commissioner.id }, resource: 'extract.research', filters: { period: period?.label ?? null }, rowsReturned: tally.rows, completed })
-        .catch((error: Error) => this.logger.error(`Extract access could not be audited: ${error.message}`));
+        .catch((error: Error) => this.logger.error(`Extract access could not be audited: ${describeError(error)}`));
     };
     body.on('end', () => recordAccess(true));
     body.on('close', () => recordAccess(false));
@@ -59,6 +65,7 @@ export class ExtractsController {
   }
 
   /** What each column of the extract means. */
+  @ApiOperation({ summary: "The research extract's data dictionary: every column, its type and meaning" })
   @Get('dictionary')
   async dictionary(@CurrentCommissioner() commissioner: Commissioner, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const media = negotiate(accept, DICTIONARY_MEDIA);
@@ -66,7 +73,7 @@ export class ExtractsController {
     await this.audit.record({ principal: { kind: commissioner.kind, id: commissioner.id }, resource: 'extract.dictionary', filters: {}, rowsReturned: RESEARCH_DICTIONARY.length, completed: true });
     if (media === MEDIA.csv) {
       reply.header('content-type', 'text/csv; charset=utf-8');
-      return stringify(RESEARCH_DICTIONARY, { header: true, columns: ['column', 'type', 'description'] });
+      return stringify(RESEARCH_DICTIONARY, { header: true, columns: ['column', 'type', 'description'], cast: SAFE_CSV_CAST });
     }
     return { columns: RESEARCH_DICTIONARY };
   }

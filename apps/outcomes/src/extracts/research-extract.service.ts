@@ -35,7 +35,12 @@ interface ReferralRow extends SubjectColumns {
   sessions_missed: number;
 }
 
-const days = (column: string) => `round((extract(epoch FROM r."${column}" - r."received_at") / 86400)::numeric, 1) AS "days_to_${column.replace(/_at$/, '')}"`;
+/**
+ * Whole days between UTC dates, not fractions of instants: a duration to the tenth of a day is unique
+ * enough to join two commissioners' extracts on.
+ */
+const days = (column: string) =>
+  `((r."${column}" AT TIME ZONE 'UTC')::date - (r."received_at" AT TIME ZONE 'UTC')::date)::text AS "days_to_${column.replace(/_at$/, '')}"`;
 
 /** One pseudonymised row per referral in the recipient's area, with pre/post measures and lifecycle timings. */
 @Injectable()
@@ -71,7 +76,11 @@ export class ResearchExtractService {
       );
       if (batch.length === 0) return;
       const measures = await this.measuresOf(batch.map((row) => row.referral_id));
-      for (const row of batch) yield this.shape(lens, row, measures.get(row.referral_id) ?? {});
+      // Each commissioner gets a batch in the order of their own references: rows in one shared order
+      // could be lined up across two commissioners' extracts without any column.
+      const shaped = batch.map((row) => this.shape(lens, row, measures.get(row.referral_id) ?? {}));
+      shaped.sort((a, b) => (String(a.referralRef) < String(b.referralRef) ? -1 : 1));
+      for (const row of shaped) yield row;
       if (batch.length < BATCH) return;
       after = batch[batch.length - 1].referral_id;
     }

@@ -134,7 +134,7 @@ describe('cursor paging while events are being written', () => {
     const rows = parse(response.body, { columns: true }) as Array<Record<string, string>>;
     expect(rows).toHaveLength(1234);
     expect(new Set(rows.map((row) => row.eventRef)).size).toBe(1234);
-    expect(rows.map((row) => row.occurredAt)).toEqual([...rows.map((row) => row.occurredAt)].sort());
+    expect(rows.map((row) => row.occurredOn)).toEqual([...rows.map((row) => row.occurredOn)].sort());
     expect(response.headers['x-has-more']).toBe('false');
   });
 });

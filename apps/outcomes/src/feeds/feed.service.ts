@@ -12,7 +12,8 @@ import { FeedSequencer } from './feed-sequencer';
 export interface FeedRow {
   eventRef: string;
   eventType: string;
-  occurredAt: string;
+  /** The UTC date, never the instant: an instant beside the practice code links two commissioners' feeds. */
+  occurredOn: string;
   referralRef: string;
   pseudonym: string | null;
   ageBand: string | null;
@@ -37,7 +38,7 @@ export interface FeedRow {
 export const FEED_COLUMNS: Array<keyof FeedRow> = [
   'eventRef',
   'eventType',
-  'occurredAt',
+  'occurredOn',
   'referralRef',
   'pseudonym',
   'ageBand',
@@ -158,7 +159,7 @@ export class FeedService {
     return {
       eventRef: lens.eventRef(row.event_id),
       eventType: row.type,
-      occurredAt: row.occurred_at.toISOString(),
+      occurredOn: row.occurred_at.toISOString().slice(0, 10),
       ...pseudonymisedSubject(lens, row),
       recipientType: text(data.recipientType) ?? (data.recordedBy as { kind?: string } | undefined)?.kind ?? null,
       organisationId: text(data.organisationId),

@@ -1,15 +1,18 @@
 import { Controller, Get, Headers, Logger, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { ProblemException, problem } from '@app/shared';
+import { ProblemException, problem, describeError } from '@app/shared';
 import { AccessAudit } from '../audit/access-audit';
 import { Commissioner } from '../commissioners/commissioner';
-import { CommissionerGuard, CurrentCommissioner } from '../commissioners/commissioner.guard';
+import { COMMISSIONER_KEY_SCHEME, CommissionerGuard, CurrentCommissioner } from '../commissioners/commissioner.guard';
 import { OutcomesEnvironment } from '../environment';
 import { negotiate } from '../http/negotiate';
 import { StreamTally, TABULAR_MEDIA, notAcceptableDetail, serialise } from '../http/streaming';
 import { FeedQuery, parseFeedQuery } from './feed-filters';
 import { FEED_COLUMNS, FeedService } from './feed.service';
 
+@ApiTags('feeds')
+@ApiBearerAuth(COMMISSIONER_KEY_SCHEME)
 @Controller('v1/feeds')
 @UseGuards(CommissionerGuard)
 export class FeedsController {
@@ -25,6 +28,17 @@ export class FeedsController {
    * Pseudonymised outcome events in the commissioner's area, oldest first. The next page starts at the
    * cursor in X-Next-Cursor (also in the Link header, and in the JSON body as nextCursor).
    */
+  @ApiOperation({ summary: 'Every lifecycle event in your area, pseudonymised, oldest first', description: 'The next page\'s cursor is in X-Next-Cursor and the Link header. Rows carry a pseudonym of your own, age band, sex, postcode district and practice/PCN/sub-ICB/ICB codes; never a name, NHS number, date of birth or contact detail.' })
+  @ApiQuery({ name: 'since', required: false, description: 'ISO 8601 date or date-time, inclusive.' })
+  @ApiQuery({ name: 'until', required: false, description: 'ISO 8601 date or date-time, exclusive.' })
+  @ApiQuery({ name: 'practice', required: false, description: 'GP practice ODS code.' })
+  @ApiQuery({ name: 'pcn', required: false, description: 'PCN ODS code.' })
+  @ApiQuery({ name: 'organisation', required: false, description: 'Organisation id.' })
+  @ApiQuery({ name: 'need', required: false, description: 'A need code.' })
+  @ApiQuery({ name: 'type', required: false, description: 'An event type, e.g. referral.accepted.' })
+  @ApiQuery({ name: 'limit', required: false, description: 'Rows per page.' })
+  @ApiQuery({ name: 'after', required: false, description: 'The cursor from X-Next-Cursor.' })
+  @ApiProduces('application/x-ndjson', 'application/json', 'text/csv')
   @Get('outcomes')
   async outcomes(
     @CurrentCommissioner() commissioner: Commissioner,
@@ -52,7 +66,7 @@ export class FeedsController {
         filters: { ...filters, limit, after: page.after },
         rowsReturned: tally.rows,
         completed,
-      }).catch((error: Error) => this.logger.error(`Feed access could not be audited: ${error.message}`));
+      }).catch((error: Error) => this.logger.error(`Feed access could not be audited: ${describeError(error)}`));
     };
     body.on('end', () => recordAccess(true));
     body.on('close', () => recordAccess(false));

@@ -1,5 +1,6 @@
 import { Readable, Transform, pipeline } from 'node:stream';
 import { stringify } from 'csv-stringify';
+import { SAFE_CSV_CAST } from '@app/shared';
 
 export const MEDIA = {
   json: 'application/json',
@@ -44,7 +45,7 @@ export function serialise<T extends object>(
         done(null, columns.map((column) => csvCell(row[column])));
       },
     });
-    const csv = stringify({ header: true, columns: columns.map(String), cast: { boolean: (value) => String(value) } });
+    const csv = stringify({ header: true, columns: columns.map(String), cast: SAFE_CSV_CAST });
     return pipeline(Readable.from(counted()), toCells, csv, () => undefined);
   }
   if (media === MEDIA.ndjson) {

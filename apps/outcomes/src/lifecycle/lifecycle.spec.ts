@@ -23,6 +23,7 @@ describe('consuming the lifecycle from the queue', () => {
   it('handles every event type, delivered all at once, into one settled projection', async () => {
     const linkWorkerId = randomUUID();
     const organisationId = randomUUID();
+    const handedOffTo = randomUUID();
     const received = receivedEvent({ occurredAt: at(0) });
     const id = received.referralId;
     const notification = { notificationId: randomUUID(), recipientType: 'link-worker' as const, recipientId: linkWorkerId, channel: 'email' as const, provider: 'smtp' };
@@ -35,14 +36,20 @@ describe('consuming the lifecycle from the queue', () => {
       followUp(EventType.NotificationFailed, id, { ...notification, channel: 'sms', error: 'number unreachable' }, at(4)),
       followUp(EventType.NotificationDelivered, id, notification, at(5)),
       followUp(EventType.ReferralDeclined, id, { recipientType: 'link-worker', recipientId: linkWorkerId, decidedAt: at(6).toISOString(), reason: 'no-capacity' }, at(6)),
+      followUp(EventType.ReferralOffered, id, { recipients: [{ recipientType: 'organisation', recipientId: handedOffTo }], by: { kind: 'link-worker', id: linkWorkerId } }, at(7)),
       followUp(EventType.ReferralAccepted, id, { recipientType: 'organisation', recipientId: organisationId, organisationId, decidedAt: at(7).toISOString() }, at(7)),
+      followUp(EventType.ReferralOfferWithdrawn, id, { recipients: [{ recipientType: 'organisation', recipientId: handedOffTo }], by: { kind: 'routing' }, reason: 'accepted-elsewhere' }, at(7)),
       followUp(EventType.ReferralContacted, id, { recordedBy: by, occurredAt: at(8).toISOString() }, at(8)),
       followUp(EventType.MeasureRecorded, id, { measureId: randomUUID(), measure: 'UCLA3', timepoint: 'start', items: [3, 2, 3], score: { total: 8 }, recordedAt: at(9).toISOString(), recordedBy: by }, at(9)),
       followUp(EventType.SessionAttended, id, { recordedBy: by, occurredAt: at(10).toISOString() }, at(10)),
       followUp(EventType.SessionMissed, id, { recordedBy: by, occurredAt: at(11).toISOString() }, at(11)),
       followUp(EventType.ReferralCompleted, id, { recordedBy: by, occurredAt: at(12).toISOString() }, at(12)),
       followUp(EventType.ReferralClosed, id, { recordedBy: by, occurredAt: at(13).toISOString() }, at(13)),
+      // After closure: consent withdrawal is kept as a fact; a cancellation comes too late and is an anomaly.
+      followUp(EventType.ReferralConsentWithdrawn, id, { recordedAt: at(14).toISOString(), by: { kind: 'sender' } }, at(14)),
+      followUp(EventType.ReferralCancelled, id, { reason: 'no-longer-required', cancelledAt: at(15).toISOString(), by: { kind: 'sender' } }, at(15)),
     ];
+    const cancelled = events.at(-1)!;
     expect(new Set(events.map((event) => event.type)).size).toBe(ALL_EVENT_TYPES.length);
     await outcomes.deliver(...[...events].reverse());
     const [referral] = await eventually(async () => {
@@ -53,8 +60,8 @@ describe('consuming the lifecycle from the queue', () => {
       );
       return rows[0]?.events === events.length ? rows : undefined;
     });
-    expect(referral).toMatchObject({ status: 'closed', sessions_attended: 1, sessions_missed: 1, close_reason: 'completed', assignees: [`organisation:${organisationId}`] });
-    expect(await outcomes.dataSource.query(`SELECT * FROM "outcomes"."referral_anomaly" WHERE "referral_id" = $1`, [id])).toEqual([]);
+    expect(referral).toMatchObject({ status: 'closed', sessions_attended: 1, sessions_missed: 1, close_reason: 'completed', assignees: [`link-worker:${linkWorkerId}`, `organisation:${organisationId}`] });
+    expect(await outcomes.dataSource.query(`SELECT "event_id", "from_status" FROM "outcomes"."referral_anomaly" WHERE "referral_id" = $1`, [id])).toEqual([{ event_id: cancelled.id, from_status: 'closed' }]);
     expect(await outcomes.dataSource.query(`SELECT * FROM "outcomes"."dead_letter"`)).toEqual([]);
     const [measure] = await outcomes.dataSource.query(`SELECT "measure", "timepoint", "score" FROM "outcomes"."measure" WHERE "referral_id" = $1`, [id]);
     expect(measure).toEqual({ measure: 'UCLA3', timepoint: 'start', score: { total: 8 } });
@@ -78,6 +85,8 @@ describe('consuming the lifecycle from the queue', () => {
       maxAttempts: 3,
       backoffMs: 20,
       outboxPollMs: 20,
+      sealingKey: outcomes.env.EVENT_SEALING_KEY,
+      outboxRetentionHours: 24,
     });
     try {
       expect(await relay.drain()).toBe(1);

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { EventEnvelope, EventTypeName } from '@app/shared';
+import { EventEnvelope, EventSealer, EventType, EventTypeName, ReferralPerson, openReferralPerson } from '@app/shared';
 import { Secrets } from '../privacy/secrets';
 import { Projection, ReferralProjection, project } from './projector';
 import { StoredEvent, nhsNumberOf, storedDataOf } from './stored-event';
@@ -16,7 +16,15 @@ const S = '"outcomes"';
 export class LifecycleStore {
   private readonly logger = new Logger(LifecycleStore.name);
 
-  constructor(private readonly secrets: Secrets) {}
+  constructor(
+    private readonly secrets: Secrets,
+    private readonly sealer: EventSealer,
+  ) {}
+
+  /** Outcomes opens who a referral is about only here, to derive an age band, district and pseudonym key. */
+  private personOf(envelope: EventEnvelope): ReferralPerson | null {
+    return envelope.type === EventType.ReferralReceived ? openReferralPerson(this.sealer, envelope as EventEnvelope<typeof EventType.ReferralReceived>) : null;
+  }
 
   /** Serialises work on one referral across concurrent consumers and API calls, until the transaction ends. */
   async lockReferral(manager: EntityManager, referralId: string): Promise<void> {
@@ -35,6 +43,7 @@ export class LifecycleStore {
   }
 
   private async append(manager: EntityManager, envelope: EventEnvelope): Promise<boolean> {
+    const person = this.personOf(envelope);
     const inserted = await manager.query(
       `INSERT INTO ${S}."outcome_event" ("event_id", "type", "version", "referral_id", "occurred_at", "source", "correlation_id", "data")
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT ("event_id") DO NOTHING RETURNING "seq"`,
@@ -46,15 +55,23 @@ export class LifecycleStore {
         envelope.occurredAt,
         envelope.source,
         envelope.correlationId,
-        JSON.stringify(storedDataOf(envelope)),
+        JSON.stringify(storedDataOf(envelope, person)),
       ],
     );
-    const nhsNumber = nhsNumberOf(envelope);
+    const nhsNumber = nhsNumberOf(person);
     if (inserted.length > 0 && nhsNumber) {
+      // Never after a consent withdrawal: a late referral.received must not bring the NHS number back.
       await manager.query(
-        `INSERT INTO ${S}."referral_identity" ("referral_id", "nhs_number_sealed") VALUES ($1, $2) ON CONFLICT ("referral_id") DO NOTHING`,
-        [envelope.referralId, this.secrets.encryptNhsNumber(nhsNumber)],
+        `INSERT INTO ${S}."referral_identity" ("referral_id", "nhs_number_sealed")
+         SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM ${S}."outcome_event" WHERE "referral_id" = $1 AND "type" = $3)
+         ON CONFLICT ("referral_id") DO NOTHING`,
+        [envelope.referralId, this.secrets.encryptNhsNumber(nhsNumber), EventType.ReferralConsentWithdrawn],
       );
+    }
+    if (inserted.length > 0 && envelope.type === EventType.ReferralConsentWithdrawn) {
+      // The person's one identifier here. The pseudonymised record (age band, sex, district, events) stays,
+      // but no pseudonym links this referral to the person any more.
+      await manager.query(`DELETE FROM ${S}."referral_identity" WHERE "referral_id" = $1`, [envelope.referralId]);
     }
     return inserted.length > 0;
   }
@@ -100,11 +117,6 @@ export class LifecycleStore {
       );
     }
     return projection;
-  }
-
-  async referral(manager: EntityManager, referralId: string): Promise<ReferralProjection | null> {
-    const events = await this.events(manager, referralId);
-    return events.length === 0 ? null : project(referralId, events).referral;
   }
 
   private async saveReferral(manager: EntityManager, referral: ReferralProjection): Promise<void> {

@@ -68,14 +68,40 @@ describe('the referral projection', () => {
     expect(inOrder.referral.status).toBe('routed');
   });
 
-  it('stops a recipient that declined from recording outcomes', () => {
-    const { referral } = project(referralId, [
+  it('is declined once every recipient offered declined, and no organisation that declined records outcomes', () => {
+    const routedAndDeclined = [
       received(),
       event(EventType.ReferralRouted, '2026-11-02T09:01:00Z', { linkWorkerId: linkWorker, tasks: [{ recipientType: 'organisation', recipientId: organisation }] }),
       event(EventType.ReferralDeclined, '2026-11-03T09:00:00Z', { recipientType: 'organisation', recipientId: organisation, decidedAt: '2026-11-03T09:00:00Z', reason: 'no-capacity' }),
+    ];
+    expect(project(referralId, routedAndDeclined).referral.status).toBe('routed');
+    const { referral } = project(referralId, [
+      ...routedAndDeclined,
+      event(EventType.ReferralDeclined, '2026-11-03T10:00:00Z', { recipientType: 'link-worker', recipientId: linkWorker, decidedAt: '2026-11-03T10:00:00Z', reason: 'not-eligible' }),
     ]);
     expect(referral.status).toBe('declined');
-    expect(referral.declineReason).toBe('no-capacity');
+    expect(referral.declineReason).toBe('not-eligible');
     expect(referral.assignees).toEqual([`link-worker:${linkWorker}`]);
+  });
+
+  it('refuses outcomes from an organisation that was offered the referral but did not accept it', () => {
+    const other = '33333333-3333-4333-8333-333333333333';
+    const closedByOther = event(EventType.ReferralClosed, '2026-11-05T10:00:00Z', { recordedBy: { kind: 'organisation', id: other }, occurredAt: '2026-11-05T10:00:00Z', reason: 'other' });
+    const { referral, anomalies } = project(referralId, [
+      received(),
+      event(EventType.ReferralRouted, '2026-11-02T09:01:00Z', {
+        linkWorkerId: linkWorker,
+        tasks: [
+          { recipientType: 'organisation', recipientId: organisation },
+          { recipientType: 'organisation', recipientId: other },
+        ],
+      }),
+      event(EventType.ReferralAccepted, '2026-11-03T10:00:00Z', { recipientType: 'organisation', recipientId: organisation, decidedAt: '2026-11-03T10:00:00Z', organisationId: organisation }),
+      event(EventType.ReferralDeclined, '2026-11-03T11:00:00Z', { recipientType: 'organisation', recipientId: other, decidedAt: '2026-11-03T11:00:00Z', reason: 'no-capacity' }),
+      closedByOther,
+    ]);
+    expect(referral.status).toBe('accepted');
+    expect(referral.assignees).toEqual([`link-worker:${linkWorker}`, `organisation:${organisation}`]);
+    expect(anomalies).toEqual([{ eventId: closedByOther.eventId, eventType: EventType.ReferralClosed, fromStatus: 'accepted', reason: expect.stringContaining('neither accepted') }]);
   });
 });

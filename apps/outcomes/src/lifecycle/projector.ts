@@ -1,6 +1,5 @@
-import { EventType } from '@app/shared';
-import { ReferralStatusValue, transition } from './state-machine';
-import { DecisionData, MeasureData, OutcomeData, ReceivedData, RoutedData, StoredEvent, UnroutedData } from './stored-event';
+import { EventType, FoldedLifecycle, INITIAL_LIFECYCLE, LifecycleEvent, ReferralStatusValue, applyLifecycleEvent, foldLifecycle, inLifecycleOrder as lifecycleOrder, lifecycleEventOf, recordersOf } from '@app/shared';
+import { DecisionData, MeasureData, OutcomeData, ReceivedData, RoutedData, StoredEvent } from './stored-event';
 
 /** One referral as the event store says it stands: a pure function of its events. */
 export interface ReferralProjection {
@@ -15,7 +14,7 @@ export interface ReferralProjection {
   ageBand: string | null;
   sex: string | null;
   postcodeDistrict: string | null;
-  /** Who may record outcomes: "link-worker:<id>" or "organisation:<id>". */
+  /** Who may record outcomes, as the shared lifecycle says: "link-worker:<id>" or "organisation:<id>". */
   assignees: string[];
   /** Organisations the referral was sent to or accepted by. */
   organisationIds: string[];
@@ -82,35 +81,41 @@ export function emptyProjection(referralId: string): ReferralProjection {
   };
 }
 
-/** Events in the order they happened; the store's sequence breaks ties. */
+/** Events in the order they happened, ties broken as every service breaks them (shared lifecycle order). */
 export function inLifecycleOrder(events: StoredEvent[]): StoredEvent[] {
-  return [...events].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.seq - b.seq);
-}
-
-function reasonOf(event: StoredEvent): string | undefined {
-  const reason = (event.data as { reason?: string | null }).reason;
-  return reason ?? undefined;
+  return lifecycleOrder(events.map((event) => ({ ...event, id: event.eventId }))).map(({ id: _id, ...event }) => event);
 }
 
 function add(list: string[], item: string): string[] {
   return list.includes(item) ? list : [...list, item];
 }
 
+function asLifecycleEvent(event: StoredEvent): LifecycleEvent {
+  return lifecycleEventOf({ id: event.eventId, type: event.type, occurredAt: event.occurredAt, payload: event.data });
+}
+
+/** The shared lifecycle's state (status, link worker, offers) from the stored events. */
+export function lifecycleOf(events: StoredEvent[]): FoldedLifecycle {
+  return foldLifecycle(events.map(asLifecycleEvent));
+}
+
 /**
- * Folds a referral's events through the state machine. An event the machine refuses is reported as an
- * anomaly and has no effect, so an impossible history is visible rather than silently "fixed".
+ * Folds a referral's events through the shared lifecycle. An event the lifecycle refuses is reported as
+ * an anomaly and has no effect, so an impossible history is visible rather than silently "fixed".
  */
 export function project(referralId: string, events: StoredEvent[]): Projection {
   let referral = emptyProjection(referralId);
+  let lifecycle = INITIAL_LIFECYCLE;
   const anomalies: Anomaly[] = [];
   const measures: AppliedMeasure[] = [];
   for (const event of inLifecycleOrder(events)) {
-    const step = transition(referral.status, { type: event.type, reason: reasonOf(event) });
+    const step = applyLifecycleEvent(lifecycle, asLifecycleEvent(event));
     if (!step.allowed) {
       anomalies.push({ eventId: event.eventId, eventType: event.type, fromStatus: referral.status, reason: step.reason });
       continue;
     }
-    referral = apply({ ...referral, status: step.status, lastEventAt: event.occurredAt }, event);
+    lifecycle = step.state;
+    referral = apply({ ...referral, status: lifecycle.status, assignees: recordersOf(lifecycle), lastEventAt: event.occurredAt }, event);
     if (event.type === EventType.MeasureRecorded) measures.push({ ...(event.data as MeasureData), eventId: event.eventId });
   }
   return { referral, anomalies, measures };
@@ -136,37 +141,22 @@ function apply(referral: ReferralProjection, event: StoredEvent): ReferralProjec
     }
     case EventType.ReferralRouted: {
       const data = event.data as RoutedData;
-      let assignees = add(referral.assignees, `link-worker:${data.linkWorkerId}`);
       let organisationIds = referral.organisationIds;
       for (const task of data.tasks) {
-        assignees = add(assignees, `${task.recipientType}:${task.recipientId}`);
         if (task.recipientType === 'organisation') organisationIds = add(organisationIds, task.recipientId);
       }
-      return { ...referral, assignees, organisationIds, routedAt: referral.routedAt ?? event.occurredAt };
-    }
-    case EventType.ReferralUnrouted: {
-      const data = event.data as UnroutedData;
-      const assignees = data.fallbackLinkWorkerId ? add(referral.assignees, `link-worker:${data.fallbackLinkWorkerId}`) : referral.assignees;
-      return { ...referral, assignees };
+      return { ...referral, organisationIds, routedAt: referral.routedAt ?? event.occurredAt };
     }
     case EventType.ReferralAccepted: {
       const data = event.data as DecisionData;
-      let assignees = add(referral.assignees, `${data.recipientType}:${data.recipientId}`);
-      let organisationIds = referral.organisationIds;
-      if (data.organisationId) {
-        assignees = add(assignees, `organisation:${data.organisationId}`);
-        organisationIds = add(organisationIds, data.organisationId);
-      }
-      return { ...referral, assignees, organisationIds, acceptedAt: referral.acceptedAt ?? new Date(data.decidedAt ?? event.occurredAt) };
+      const organisationIds = data.organisationId ? add(referral.organisationIds, data.organisationId) : referral.organisationIds;
+      return { ...referral, organisationIds, acceptedAt: referral.acceptedAt ?? new Date(data.decidedAt ?? event.occurredAt) };
     }
     case EventType.ReferralDeclined: {
       const data = event.data as DecisionData;
-      // A recipient that declined no longer records outcomes for the referral.
-      const assignees = referral.assignees.filter((assignee) => assignee !== `${data.recipientType}:${data.recipientId}`);
       const moved = referral.status === 'declined';
       return {
         ...referral,
-        assignees,
         declinedAt: moved ? (referral.declinedAt ?? new Date(data.decidedAt ?? event.occurredAt)) : referral.declinedAt,
         declineReason: moved ? (data.reason ?? referral.declineReason) : referral.declineReason,
       };

@@ -1,4 +1,16 @@
-import { EventEnvelope, EventPayloads, EventType, EventTypeName, MeasureRecordedPayload, OutcomeRecordedPayload, ReferralDecisionPayload } from '@app/shared';
+import {
+  EventEnvelope,
+  EventPayloads,
+  EventType,
+  EventTypeName,
+  MeasureRecordedPayload,
+  OutcomeRecordedPayload,
+  ReferralCancelledPayload,
+  ReferralConsentWithdrawnPayload,
+  ReferralOfferPayload,
+  ReferralDecisionPayload,
+  ReferralPerson,
+} from '@app/shared';
 import { ageBand, postcodeDistrict } from './demographics';
 import { geographyOf } from './geography';
 
@@ -40,8 +52,13 @@ export interface NotificationData {
 export type DecisionData = Pick<ReferralDecisionPayload, 'recipientType' | 'recipientId' | 'decidedAt'> & { organisationId: string | null; reason: string | null };
 export type OutcomeData = Pick<OutcomeRecordedPayload, 'recordedBy' | 'occurredAt'> & { organisationId: string | null; reason: string | null };
 export type MeasureData = MeasureRecordedPayload;
+/** The free-text reason never reaches the store. */
+export type CancelledData = Pick<ReferralCancelledPayload, 'reason' | 'cancelledAt' | 'by'>;
+export type ConsentWithdrawnData = ReferralConsentWithdrawnPayload;
+/** A hand-off: who now holds (or no longer holds) an offer, so the store folds "every offer declined" alike. */
+export type OfferData = ReferralOfferPayload;
 
-export type StoredData = ReceivedData | RoutedData | UnroutedData | NotificationData | DecisionData | OutcomeData | MeasureData;
+export type StoredData = ReceivedData | RoutedData | UnroutedData | NotificationData | DecisionData | OutcomeData | MeasureData | CancelledData | ConsentWithdrawnData | OfferData;
 
 export interface StoredEvent {
   seq: number;
@@ -52,7 +69,7 @@ export interface StoredEvent {
   data: StoredData;
 }
 
-export function storedDataOf(envelope: EventEnvelope): StoredData {
+export function storedDataOf(envelope: EventEnvelope, person: ReferralPerson | null = null): StoredData {
   switch (envelope.type) {
     case EventType.ReferralReceived: {
       const payload = envelope.payload as EventPayloads[typeof EventType.ReferralReceived];
@@ -61,9 +78,9 @@ export function storedDataOf(envelope: EventEnvelope): StoredData {
         ...geographyOf(payload.practiceOdsCode),
         needs: payload.needs ?? [],
         urgency: payload.urgency ?? 'routine',
-        ageBand: payload.patient?.dateOfBirth ? ageBand(payload.patient.dateOfBirth, new Date(receivedAt)) : null,
-        sex: payload.patient?.sex ?? null,
-        postcodeDistrict: postcodeDistrict(payload.patient?.postcode),
+        ageBand: person?.patient.dateOfBirth ? ageBand(person.patient.dateOfBirth, new Date(receivedAt)) : null,
+        sex: person?.patient.sex ?? null,
+        postcodeDistrict: postcodeDistrict(person?.patient.postcode),
         receivedAt,
       } satisfies ReceivedData;
     }
@@ -108,6 +125,19 @@ export function storedDataOf(envelope: EventEnvelope): StoredData {
         recordedBy: payload.recordedBy,
       } satisfies MeasureData;
     }
+    case EventType.ReferralCancelled: {
+      const payload = envelope.payload as ReferralCancelledPayload;
+      return { reason: payload.reason, cancelledAt: payload.cancelledAt, by: payload.by } satisfies CancelledData;
+    }
+    case EventType.ReferralConsentWithdrawn: {
+      const payload = envelope.payload as ReferralConsentWithdrawnPayload;
+      return { recordedAt: payload.recordedAt, by: payload.by } satisfies ConsentWithdrawnData;
+    }
+    case EventType.ReferralOffered:
+    case EventType.ReferralOfferWithdrawn: {
+      const payload = envelope.payload as ReferralOfferPayload;
+      return { recipients: payload.recipients, by: payload.by, ...(payload.reason ? { reason: payload.reason } : {}) } satisfies OfferData;
+    }
     default: {
       const payload = envelope.payload as OutcomeRecordedPayload;
       return {
@@ -120,9 +150,8 @@ export function storedDataOf(envelope: EventEnvelope): StoredData {
   }
 }
 
-/** The NHS number a referral.received carries, the one identifier we keep (encrypted) to derive pseudonyms. */
-export function nhsNumberOf(envelope: EventEnvelope): string | null {
-  if (envelope.type !== EventType.ReferralReceived) return null;
-  const nhsNumber = (envelope.payload as EventPayloads[typeof EventType.ReferralReceived]).patient?.nhsNumber;
+/** The NHS number of a referral.received's person, the one identifier we keep (encrypted) to derive pseudonyms. */
+export function nhsNumberOf(person: ReferralPerson | null): string | null {
+  const nhsNumber = person?.patient.nhsNumber;
   return typeof nhsNumber === 'string' && nhsNumber.length > 0 ? nhsNumber.replace(/\s/g, '') : null;
 }

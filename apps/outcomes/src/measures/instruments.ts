@@ -73,8 +73,9 @@ export function validateMeasure(body: unknown, now: Date = new Date()): { proble
     return { problems: [{ pointer: '', detail: 'the body must be a JSON object' }] };
   }
   const input = body as Record<string, unknown>;
-  const instrument = INSTRUMENTS[input.measure as WellbeingMeasure];
-  if (!instrument || !Object.hasOwn(INSTRUMENTS, String(input.measure))) {
+  // Own keys only: "__proto__" or "constructor" must not find Object.prototype.
+  const instrument = typeof input.measure === 'string' && Object.hasOwn(INSTRUMENTS, input.measure) ? INSTRUMENTS[input.measure as WellbeingMeasure] : undefined;
+  if (!instrument) {
     problems.push({ pointer: '/measure', detail: `measure must be one of ${Object.keys(INSTRUMENTS).join(', ')}` });
   }
   if (!TIMEPOINTS.includes(input.timepoint as Timepoint)) {

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { Sealer } from '@app/shared';
 
 /**
  * Key handling for patient identifiers. Every key is derived from one master secret with HKDF, each for
@@ -53,18 +54,13 @@ export function referenceOf(key: Buffer, id: string): string {
   return createHmac('sha256', key).update(id).digest('base64url').slice(0, 22);
 }
 
+/** Sealed with the shared sealing (AES-256-GCM with a key id); values written before it still open. */
 export function encrypt(key: Buffer, plain: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+  return new Sealer(key.toString('base64')).seal(plain);
 }
 
 export function decrypt(key: Buffer, sealed: string): string {
-  const raw = Buffer.from(sealed, 'base64url');
-  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-  decipher.setAuthTag(raw.subarray(12, 28));
-  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  return new Sealer(key.toString('base64')).open(sealed);
 }
 
 /**

@@ -26,7 +26,7 @@ export function validateOutcome(body: unknown, now: Date = new Date(), allowed: 
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { problems: [{ pointer: '', detail: 'the body must be a JSON object' }] };
   const input = body as Record<string, unknown>;
   const problems: FieldProblem[] = [];
-  if (!Object.hasOwn(OUTCOME_EVENTS, String(input.type))) {
+  if (typeof input.type !== 'string' || !Object.hasOwn(OUTCOME_EVENTS, input.type)) {
     problems.push({ pointer: '/type', detail: `type must be one of ${Object.keys(OUTCOME_EVENTS).join(', ')}` });
   }
   let occurredAt = now;
@@ -39,8 +39,8 @@ export function validateOutcome(body: unknown, now: Date = new Date(), allowed: 
   let reason: string | null = null;
   if (input.reason !== undefined && input.reason !== null) {
     if (input.type !== 'closed') problems.push({ pointer: '/reason', detail: 'a reason is recorded only when closing a referral' });
-    else if (!CLOSE_REASONS.includes(String(input.reason))) problems.push({ pointer: '/reason', detail: `reason must be one of ${CLOSE_REASONS.join(', ')}` });
-    else reason = String(input.reason);
+    else if (typeof input.reason !== 'string' || !CLOSE_REASONS.includes(input.reason)) problems.push({ pointer: '/reason', detail: `reason must be one of ${CLOSE_REASONS.join(', ')}` });
+    else reason = input.reason;
   }
   for (const key of Object.keys(input).filter((key) => !allowed.includes(key))) {
     problems.push({ pointer: `/${key}`, detail: `${key} is not a field of an outcome` });

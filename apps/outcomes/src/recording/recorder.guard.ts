@@ -8,6 +8,9 @@ import { Recorder, findRecorderByKey } from './recorders';
 
 type WithRecorder = FastifyRequest & { recorder?: Recorder };
 
+/** The OpenAPI security scheme this guard enforces (declared in /docs). */
+export const RECORDER_KEY_SCHEME = 'recorderKey';
+
 /** The outcome API answers to an organisation's or link worker's key: Authorization: Bearer <key>. */
 @Injectable()
 export class RecorderGuard implements CanActivate {

@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventPublisher, EventType, EventTypeName, FieldProblem, ProblemException, PublishInput, problem } from '@app/shared';
+import { EventPublisher, EventType, EventTypeName, FieldProblem, LifecycleState, ProblemException, PublishInput, checkLifecycleEvent, mayRecord, offerTo, problem } from '@app/shared';
 import { LifecycleStore } from '../lifecycle/lifecycle.store';
-import { ReferralProjection } from '../lifecycle/projector';
-import { transition } from '../lifecycle/state-machine';
+import { ReferralProjection, lifecycleOf, project } from '../lifecycle/projector';
 import { validateMeasure } from '../measures/instruments';
 import { OUTCOME_EVENTS, validateOutcome } from './outcome-input';
 import { Recorder } from './recorders';
@@ -63,8 +62,8 @@ export class RecordingService {
     const { outcome } = result;
     const type = OUTCOME_EVENTS[outcome.type];
     return this.inTransaction(manager, async (tx) => {
-      const referral = await this.assigned(tx, recorder, referralId);
-      this.assertAllowed(referral, type, outcome.reason ?? undefined);
+      const { referral, lifecycle } = await this.assigned(tx, recorder, referralId);
+      this.assertAllowed(lifecycle, recorder, type, outcome.reason ?? undefined);
       this.assertAfterReceipt(referral, outcome.occurredAt, '/occurredAt');
       const recordedBy = { kind: recorder.kind, id: recorder.id };
       const organisationId = recorder.kind === 'organisation' ? recorder.id : undefined;
@@ -79,8 +78,8 @@ export class RecordingService {
     if ('problems' in result) throw invalid(result.problems);
     const { measure } = result;
     return this.inTransaction(manager, async (tx) => {
-      const referral = await this.assigned(tx, recorder, referralId);
-      this.assertAllowed(referral, EventType.MeasureRecorded);
+      const { referral, lifecycle } = await this.assigned(tx, recorder, referralId);
+      this.assertAllowed(lifecycle, recorder, EventType.MeasureRecorded);
       this.assertAfterReceipt(referral, measure.recordedAt, '/recordedAt');
       const measureId = randomUUID();
       const stored = await this.append(tx, EventType.MeasureRecorded, {
@@ -102,7 +101,7 @@ export class RecordingService {
   /** What a recorder may read back about a referral tasked to them: its lifecycle and measures, no identifiers. */
   async view(recorder: Recorder, referralId: string): Promise<RecorderView> {
     return this.dataSource.transaction(async (manager) => {
-      const referral = await this.assigned(manager, recorder, referralId);
+      const { referral } = await this.assigned(manager, recorder, referralId);
       const measures: Array<{ id: string; measure: string; timepoint: string; score: Record<string, number>; recorded_at: Date; recorded_by_kind: string; recorded_by_id: string }> =
         await manager.query(
           `SELECT "id", "measure", "timepoint", "score", "recorded_at", "recorded_by_kind", "recorded_by_id" FROM "outcomes"."measure" WHERE "referral_id" = $1 ORDER BY "recorded_at"`,
@@ -137,20 +136,26 @@ export class RecordingService {
     return manager ? work(manager) : this.dataSource.transaction(work);
   }
 
-  /** Unknown referrals and referrals tasked to someone else look the same: 404, so ids cannot be probed. */
-  private async assigned(manager: EntityManager, recorder: Recorder, referralId: string): Promise<ReferralProjection> {
+  /**
+   * The referral as its link worker or an organisation it was offered to may see it. Unknown referrals and
+   * referrals never offered to the caller look the same: 404, so ids cannot be probed.
+   */
+  private async assigned(manager: EntityManager, recorder: Recorder, referralId: string): Promise<{ referral: ReferralProjection; lifecycle: LifecycleState }> {
     await this.store.lockReferral(manager, referralId);
-    const referral = await this.store.referral(manager, referralId);
-    if (!referral || !referral.assignees.includes(`${recorder.kind}:${recorder.id}`)) {
+    const events = await this.store.events(manager, referralId);
+    const lifecycle = lifecycleOf(events).state;
+    if (events.length === 0 || !(mayRecord(lifecycle, recorder) || offerTo(lifecycle, recorder))) {
       throw new ProblemException(problem(404, `No referral ${referralId} is tasked to this ${recorder.kind}.`));
     }
-    return referral;
+    return { referral: project(referralId, events).referral, lifecycle };
   }
 
-  private assertAllowed(referral: ReferralProjection, type: EventTypeName, reason?: string): void {
-    const step = transition(referral.status, { type, reason });
+  /** The shared lifecycle decides: 403 when this recorder may not record it (an organisation that did not accept), 409 when not now. */
+  private assertAllowed(lifecycle: LifecycleState, recorder: Recorder, type: EventTypeName, reason?: string): void {
+    const step = checkLifecycleEvent(lifecycle, { type, actor: recorder, ...(reason ? { reason } : {}) });
     if (!step.allowed) {
-      throw new ProblemException(problem(409, `Not recorded: ${step.reason}.`, { referralStatus: referral.status }));
+      const status = step.refusal === 'not-permitted' ? 403 : 409;
+      throw new ProblemException(problem(status, `Not recorded: ${step.reason}.`, { referralStatus: lifecycle.status }));
     }
   }
 

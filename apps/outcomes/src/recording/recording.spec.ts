@@ -129,6 +129,28 @@ describe('recording outcomes', () => {
     expect(anonymous.statusCode).toBe(401);
   });
 
+  it('refuses with 403 a record by an organisation that was offered the referral but did not accept it, and records nothing', async () => {
+    const received = receivedEvent({ occurredAt: new Date(Date.now() - 86_400_000) });
+    const referralId = received.referralId;
+    const tasks = [organisationId, strangerId].map((recipientId) => ({ recipientType: 'organisation' as const, recipientId, reason: 'offers walking groups' }));
+    await outcomes.deliver(received, followUp(EventType.ReferralRouted, referralId, { linkWorkerId, tasks }, new Date(Date.now() - 86_000_000)));
+    await accept(referralId);
+    for (const [path, body] of [
+      ['outcomes', { type: 'contacted' }],
+      ['outcomes', { type: 'closed', reason: 'other' }],
+      ['measures', { measure: 'UCLA3', timepoint: 'start', items: [1, 2, 3] }],
+    ] as const) {
+      const response = await post(`/v1/referrals/${referralId}/${path}`, strangerKey, body);
+      expect(response.statusCode).toBe(403);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.json().detail).toContain('neither accepted the referral nor is its link worker');
+    }
+    const [stored] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "outcomes"."outcome_event" WHERE "referral_id" = $1`, [referralId]);
+    expect(stored.n).toBe(3);
+    const byAccepter = await post(`/v1/referrals/${referralId}/outcomes`, organisationKey, { type: 'contacted' });
+    expect(byAccepter.statusCode).toBe(201);
+  });
+
   it('names every bad field and item, and records nothing', async () => {
     const referralId = await routedReferral();
     await accept(referralId);

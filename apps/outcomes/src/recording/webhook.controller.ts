@@ -1,4 +1,5 @@
 import { Body, Controller, Headers, Logger, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { FastifyReply } from 'fastify';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
@@ -15,11 +16,16 @@ function unauthorised(detail: string): ProblemException {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The OpenAPI security scheme of organisations' signed outcome webhooks (declared in /docs). */
+export const ORGANISATION_WEBHOOK_SCHEME = 'organisationWebhookSignature';
+
 /**
  * Organisations' own systems send outcomes as Standard Webhooks messages signed with their secret:
  * `{"referralId", "type": "contacted" | "session-attended" | "did-not-attend" | "completed" | "closed" | "measure", ...}`.
  * A retry carries the same webhook-id and gets the first answer again, without recording twice.
  */
+@ApiTags('recording')
+@ApiSecurity(ORGANISATION_WEBHOOK_SCHEME)
 @Controller('v1/webhooks/organisations/:organisationId')
 export class WebhookController {
   private readonly logger = new Logger(WebhookController.name);
@@ -30,6 +36,7 @@ export class WebhookController {
     private readonly recording: RecordingService,
   ) {}
 
+  @ApiOperation({ summary: "Record an outcome from the organisation's own system, as a signed Standard Webhooks message" })
   @Post('outcomes')
   async receive(
     @Param('organisationId', new ParseUUIDPipe()) organisationId: string,

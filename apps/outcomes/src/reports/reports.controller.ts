@@ -1,10 +1,11 @@
 import { Controller, Get, Headers, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { stringify } from 'csv-stringify/sync';
-import { ProblemException, problem } from '@app/shared';
+import { ProblemException, SAFE_CSV_CAST, problem } from '@app/shared';
 import { AccessAudit } from '../audit/access-audit';
 import { Commissioner } from '../commissioners/commissioner';
-import { CommissionerGuard, CurrentCommissioner } from '../commissioners/commissioner.guard';
+import { COMMISSIONER_KEY_SCHEME, CommissionerGuard, CurrentCommissioner } from '../commissioners/commissioner.guard';
 import { negotiate } from '../http/negotiate';
 import { QueryProblems } from '../http/query-problems';
 import { MEDIA, notAcceptableDetail } from '../http/streaming';
@@ -13,6 +14,8 @@ import { SummaryService, summaryCells } from './summary.service';
 
 const SUMMARY_MEDIA = [MEDIA.json, MEDIA.csv] as const;
 
+@ApiTags('reports')
+@ApiBearerAuth(COMMISSIONER_KEY_SCHEME)
 @Controller('v1/reports')
 @UseGuards(CommissionerGuard)
 export class ReportsController {
@@ -22,6 +25,9 @@ export class ReportsController {
   ) {}
 
   /** GET /v1/reports/summary?period=2026-11 (or 2026-Q4, 2026): suppressed counts for the commissioner's area. */
+  @ApiOperation({ summary: 'Referrals by status, need, practice and organisation; the funnel; wellbeing change; small numbers suppressed' })
+  @ApiQuery({ name: 'period', required: true, example: '2026-11', description: 'A month (2026-11), quarter (2026-Q4) or year (2026).' })
+  @ApiProduces('application/json', 'text/csv')
   @Get('summary')
   async summary(
     @CurrentCommissioner() commissioner: Commissioner,
@@ -46,7 +52,7 @@ export class ReportsController {
     reply.header('cache-control', 'no-store').header('vary', 'Accept, Authorization');
     if (media === MEDIA.csv) {
       reply.header('content-type', 'text/csv; charset=utf-8');
-      return stringify(cells, { header: true, columns: ['section', 'category', 'statistic', 'value'] });
+      return stringify(cells, { header: true, columns: ['section', 'category', 'statistic', 'value'], cast: SAFE_CSV_CAST });
     }
     reply.header('content-type', MEDIA.json);
     return report;

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ReferralStatus } from '@app/shared';
 import { Commissioner, scopeCondition } from '../commissioners/commissioner';
 import { OutcomesEnvironment } from '../environment';
-import { ReferralStatus } from '../lifecycle/state-machine';
 import { ReportPeriod } from './period';
 import { SuppressedCount, SuppressionRule, suppressCount, suppressStatistic, suppressTable } from './suppression';
 

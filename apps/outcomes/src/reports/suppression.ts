@@ -1,5 +1,5 @@
 /**
- * Small-number disclosure control (domain.md: the NHS secondary-care convention): 0 stays 0, counts from
+ * Small-number disclosure control (the convention NHS England applies to secondary-care statistics, e.g. Hospital Episode Statistics): 0 stays 0, counts from
  * 1 to the threshold are shown as "*", larger counts are rounded to the nearest multiple of the base.
  * Totals are computed from unrounded counts and only then passed through here.
  */

@@ -7,18 +7,21 @@ import {
   EventPayloads,
   EventType,
   EventTypeName,
-  ReferralReceivedPayload,
+  BaseEnvironment,
+  PlainReferralReceived,
+  ReferralPerson,
+  Sealer,
+  sealReceivedPayload,
   ServiceName,
   createEvent,
-  createServiceApp,
   eventJobOptions,
   eventQueueName,
   loadEnvironment,
   producerConnection,
 } from '@app/shared';
 import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually } from '@app/shared/testing';
-import { OutcomesAppModule } from '../app.module';
-import { OUTCOMES_SCHEMA, OutcomesEnvironment } from '../environment';
+import { OutcomesEnvironment } from '../environment';
+import { createOutcomesApp } from '../outcomes-app';
 import { LifecycleStore } from '../lifecycle/lifecycle.store';
 
 /** The outcomes service on a database and Redis prefix of its own, consuming its real queue. */
@@ -48,18 +51,13 @@ export async function startOutcomes(label: string, overrides: Record<string, str
     DATABASE_URL: database.url,
     REDIS_URL: redis.url,
     REDIS_PREFIX: redis.prefix,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOGS ? 'debug' : 'silent',
     EVENT_BACKOFF_MS: '20',
     EVENT_MAX_ATTEMPTS: '3',
     OUTBOX_POLL_MS: '20',
     ...overrides,
   });
-  const app = await createServiceApp({
-    module: OutcomesAppModule.forEnvironment(env),
-    databaseUrl: env.DATABASE_URL,
-    redisUrl: env.REDIS_URL,
-    schemas: [OUTCOMES_SCHEMA],
-  });
+  const app = await createOutcomesApp(env);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const connection = producerConnection(redis.url);
@@ -93,7 +91,19 @@ export async function startOutcomes(label: string, overrides: Record<string, str
 
 export const SAMPLE_NHS_NUMBER = '9434765919';
 
-export function receivedEvent(overrides: Partial<ReferralReceivedPayload> & { referralId?: string; occurredAt?: Date } = {}): EventEnvelope<typeof EventType.ReferralReceived> {
+export const SAMPLE_PATIENT: ReferralPerson['patient'] = {
+  nhsNumber: SAMPLE_NHS_NUMBER,
+  givenName: 'Margaret',
+  familyName: 'Oyelaran',
+  dateOfBirth: '1948-02-11',
+  sex: 'female',
+  postcode: 'TS1 2AA',
+  phone: '07700900123',
+  email: 'margaret@example.com',
+};
+
+/** A referral.received as intake publishes it: the person sealed with the (development) EVENT_SEALING_KEY the harness runs with. */
+export function receivedEvent(overrides: Partial<PlainReferralReceived> & { referralId?: string; occurredAt?: Date } = {}): EventEnvelope<typeof EventType.ReferralReceived> {
   const { referralId = randomUUID(), occurredAt = new Date('2026-11-02T09:00:00Z'), ...payload } = overrides;
   return createEvent({
     type: EventType.ReferralReceived,
@@ -101,24 +111,15 @@ export function receivedEvent(overrides: Partial<ReferralReceivedPayload> & { re
     correlationId: randomUUID(),
     source: ServiceName.ReferralIntake,
     occurredAt,
-    payload: {
+    payload: sealReceivedPayload(new Sealer(new BaseEnvironment().EVENT_SEALING_KEY), referralId, {
       practiceOdsCode: 'A81001',
       needs: ['loneliness'],
       urgency: 'routine',
       consentToShare: true,
-      patient: {
-        nhsNumber: SAMPLE_NHS_NUMBER,
-        givenName: 'Margaret',
-        familyName: 'Oyelaran',
-        dateOfBirth: '1948-02-11',
-        sex: 'female',
-        postcode: 'TS1 2AA',
-        phone: '07700900123',
-        email: 'margaret@example.com',
-      },
+      patient: SAMPLE_PATIENT,
       receivedAt: occurredAt.toISOString(),
       ...payload,
-    },
+    }),
   });
 }
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventSealer, openReferralPerson } from '@app/shared';
 import { IntakeHarness, JsonResponse, startIntake } from '../testing/intake-harness';
 import { JSON_REFERRAL_EXAMPLE } from './examples';
 import bundleFixture from './fhir/fixtures/bars-message-bundle.json';
@@ -26,8 +27,8 @@ afterAll(async () => {
 
 type Body = Record<string, unknown> & { patient: Record<string, unknown> };
 const valid = (): Body => structuredClone({ ...JSON_REFERRAL_EXAMPLE, senderReferralId: `REF-${randomUUID()}` }) as Body;
-const post = (body: unknown, contentType = 'application/json') =>
-  intake.send('/v1/referrals', { senderId: sender.id, secrets: [sender.secret], body: body as object, contentType });
+const post = (body: unknown, contentType = 'application/json', headers: Record<string, string> = {}) =>
+  intake.send('/v1/referrals', { senderId: sender.id, secrets: [sender.secret], body: body as object, contentType, headers });
 
 async function expectRefusal(response: JsonResponse, status: number, before: Awaited<ReturnType<IntakeHarness['counts']>>) {
   expect(response.status).toBe(status);
@@ -70,6 +71,7 @@ const RULES: Array<[string, string, (body: Body) => void]> = [
   ['a sender referral id with spaces', '/senderReferralId', (b) => (b.senderReferralId = 'REF 1')],
   ['a consent time that is not ISO 8601', '/consentRecordedAt', (b) => (b.consentRecordedAt = 'yesterday')],
   ['a referrer name over 200 characters', '/referrer/name', (b) => (b.referrer = { name: 'D'.repeat(201) })],
+  ['a preferred contact method we cannot honour', '/patient/preferredContactMethod', (b) => (b.patient.preferredContactMethod = 'pigeon')],
 ];
 
 describe('the referral contract over HTTP', () => {
@@ -82,6 +84,7 @@ describe('the referral contract over HTTP', () => {
     const [row] = await intake.dataSource.query(`SELECT "envelope" FROM "intake"."outbox" WHERE "envelope"->>'referralId' = $1`, [referralId]);
     expect(row.envelope).toMatchObject({
       type: 'referral.received',
+      version: 2,
       referralId,
       payload: {
         practiceOdsCode: 'B86016',
@@ -89,10 +92,16 @@ describe('the referral contract over HTTP', () => {
         urgency: 'routine',
         consentToShare: true,
         senderId: sender.id,
-        referrer: { name: 'Dr Amir Khan', professionalRole: 'General practitioner' },
-        patient: { nhsNumber: '9434765919', givenName: 'Margaret', familyName: 'Oyelaran', dateOfBirth: '1948-02-11', postcode: 'LS6 2QT', phone: '07700900123' },
+        sealedPerson: expect.any(String),
         receivedAt: expect.any(String),
       },
+    });
+    // The person, the referrer and the GP's notes travel sealed; the notifier opens them for the link worker only.
+    expect(JSON.stringify(row.envelope)).not.toMatch(/9434765919|Margaret|Oyelaran|1948-02-11|LS6 2QT|07700900123|margaret@example.com|Amir Khan|Widowed/);
+    expect(openReferralPerson(intake.app.get(EventSealer), row.envelope)).toMatchObject({
+      referrer: { name: 'Dr Amir Khan', professionalRole: 'General practitioner' },
+      patient: { nhsNumber: '9434765919', givenName: 'Margaret', familyName: 'Oyelaran', dateOfBirth: '1948-02-11', postcode: 'LS6 2QT', phone: '07700900123', preferredContactMethod: 'phone' },
+      notes: 'Widowed last year, keen on gardening. Prefers morning calls.',
     });
   });
 
@@ -179,10 +188,11 @@ describe('the referral contract over HTTP', () => {
   });
 
   it('refuses a bad FHIR payload naming FHIR elements, and FHIR sent as our JSON', async () => {
-    const payload = structuredClone(serviceRequestFixture) as Record<string, unknown>;
+    const payload = structuredClone(serviceRequestFixture) as Record<string, unknown> & { contained: unknown[] };
     delete payload.supportingInfo;
+    payload.contained = payload.contained.slice(0, 1);
     const before = await intake.counts();
-    const problem = await expectRefusal(await post(payload, 'application/fhir+json'), 422, before);
+    const problem = await expectRefusal(await post(payload, 'application/fhir+json', { accept: 'application/problem+json' }), 422, before);
     expect(problem.errors).toEqual([{ pointer: '/supportingInfo', detail: expect.stringContaining('consent') }]);
     const asJson = await expectRefusal(await post(serviceRequestFixture, 'application/json'), 422, before);
     expect(asJson.errors).toContainEqual({ pointer: '/resourceType', detail: expect.any(String) });
@@ -201,6 +211,15 @@ describe('the referral contract over HTTP', () => {
     expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '403', '409', '413', '415', '422', '429', '503']));
     expect(document.paths['/v1/referrals:batch']).toBeDefined();
     expect(document.info.description).toContain('72 hours');
+  });
+
+  it('serves Swagger UI at /docs for integrators to read in a browser', async () => {
+    const page = await fetch(`${intake.baseUrl}/docs`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('swagger-ui');
+    const script = await fetch(`${intake.baseUrl}/docs/swagger-ui-bundle.js`);
+    expect(script.status).toBe(200);
+    expect((await script.text()).length).toBeGreaterThan(1000);
   });
 
   it('wrote none of the patients\' details to its logs, accepted or refused', async () => {

@@ -12,6 +12,7 @@ export const JSON_REFERRAL_EXAMPLE = {
     postcode: 'LS6 2QT',
     phone: '07700 900123',
     email: 'margaret@example.com',
+    preferredContactMethod: 'phone',
   },
   practiceOdsCode: 'B86016',
   needs: ['loneliness', 'green-nature'],

@@ -1,8 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { ProblemException, problem } from '@app/shared';
+import { JobHandler, JobName, ProblemException, describeError, problem } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
 
 export type KeyScope = 'idempotency-key' | 'webhook-id';
@@ -37,62 +37,57 @@ export function parseIdempotencyKey(header: unknown): string | undefined {
 
 /**
  * Idempotency-Key and webhook-id records in Postgres. The primary key makes a claim race-safe: of two
- * concurrent requests with one key, exactly one inserts; the other waits for it and then sees its row.
+ * concurrent requests with one key, exactly one inserts; the other waits for its transaction and then sees
+ * its row, or none if it stored nothing or its process died.
  * Records are kept IDEMPOTENCY_RETENTION_HOURS, then purged.
  */
 @Injectable()
-export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IdempotencyStore {
   private readonly logger = new Logger(IdempotencyStore.name);
-  private purgeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly env: IntakeEnvironment,
   ) {}
 
-  async claim(senderId: string, keys: RequestKey[], hash: string): Promise<Claim> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
-      const scopes = keys.map((key) => key.scope);
-      const values = keys.map((key) => key.key);
-      await runner.query(
-        `DELETE FROM "intake"."idempotency_key" WHERE "sender_id" = $1 AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))
-           AND ("expires_at" < now() OR ("state" = 'in-flight' AND "created_at" < now() - interval '5 minutes'))`,
-        [senderId, scopes, values],
+  /**
+   * Claims the keys inside the transaction that will store the request's effects. A concurrent request with
+   * the same key waits on the primary key until that transaction ends, then sees its stored response (or,
+   * if it stored nothing or its process died, claims the key itself): there is never a committed claim
+   * without its effects, so a client retrying after a crash is not told "still being processed".
+   */
+  async claim(manager: EntityManager, senderId: string, keys: RequestKey[], hash: string): Promise<Claim> {
+    const scopes = keys.map((key) => key.scope);
+    const values = keys.map((key) => key.key);
+    // Rows past their retention; and 'in-flight' rows committed by versions that claimed in a transaction of their own.
+    await manager.query(
+      `DELETE FROM "intake"."idempotency_key" WHERE "sender_id" = $1 AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))
+         AND ("expires_at" < now() OR ("state" = 'in-flight' AND "created_at" < now() - interval '5 minutes'))`,
+      [senderId, scopes, values],
+    );
+    const inserted: Array<{ scope: KeyScope; key: string }> = await manager.query(
+      `INSERT INTO "intake"."idempotency_key" ("sender_id", "scope", "key", "request_hash", "expires_at")
+       SELECT $1, scope, key, $4, now() + make_interval(hours => $5) FROM unnest($2::text[], $3::text[]) AS k(scope, key)
+       ON CONFLICT DO NOTHING RETURNING "scope", "key"`,
+      [senderId, scopes, values, hash, this.env.IDEMPOTENCY_RETENTION_HOURS],
+    );
+    if (inserted.length === keys.length) return { kind: 'claimed' };
+    const mine = new Set(inserted.map((row) => `${row.scope}\n${row.key}`));
+    const rows: Array<{ scope: KeyScope; key: string; request_hash: string; state: string; response_status: number | null; response_body: unknown }> = await manager.query(
+      `SELECT "scope", "key", "request_hash", "state", "response_status", "response_body" FROM "intake"."idempotency_key"
+       WHERE "sender_id" = $1 AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+      [senderId, scopes, values],
+    );
+    const existing = rows.filter((row) => !mine.has(`${row.scope}\n${row.key}`));
+    const mismatch = existing.find((row) => row.request_hash !== hash);
+    if (mismatch) {
+      throw new ProblemException(
+        problem(422, `This ${KEY_LABEL[mismatch.scope]} was already used for a different request body. Use a new key for a new request.`),
       );
-      const inserted: Array<{ scope: KeyScope; key: string }> = await runner.query(
-        `INSERT INTO "intake"."idempotency_key" ("sender_id", "scope", "key", "request_hash", "expires_at")
-         SELECT $1, scope, key, $4, now() + make_interval(hours => $5) FROM unnest($2::text[], $3::text[]) AS k(scope, key)
-         ON CONFLICT DO NOTHING RETURNING "scope", "key"`,
-        [senderId, scopes, values, hash, this.env.IDEMPOTENCY_RETENTION_HOURS],
-      );
-      if (inserted.length === keys.length) {
-        await runner.commitTransaction();
-        return { kind: 'claimed' };
-      }
-      const mine = new Set(inserted.map((row) => `${row.scope}\n${row.key}`));
-      const rows: Array<{ scope: KeyScope; key: string; request_hash: string; state: string; response_status: number | null; response_body: unknown }> = await runner.query(
-        `SELECT "scope", "key", "request_hash", "state", "response_status", "response_body" FROM "intake"."idempotency_key"
-         WHERE "sender_id" = $1 AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
-        [senderId, scopes, values],
-      );
-      await runner.rollbackTransaction();
-      const existing = rows.filter((row) => !mine.has(`${row.scope}\n${row.key}`));
-      const mismatch = existing.find((row) => row.request_hash !== hash);
-      if (mismatch) {
-        throw new ProblemException(
-          problem(422, `This ${KEY_LABEL[mismatch.scope]} was already used for a different request body. Use a new key for a new request.`),
-        );
-      }
-      const completed = existing.find((row) => row.state === 'completed' && row.response_status !== null);
-      if (completed) return { kind: 'replay', response: { status: completed.response_status!, body: completed.response_body } };
-      throw new ProblemException(problem(409, 'A request with this key is still being processed. Retry shortly.'), { 'Retry-After': '1' });
-    } finally {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      await runner.release();
     }
+    const completed = existing.find((row) => row.state === 'completed' && row.response_status !== null);
+    if (completed) return { kind: 'replay', response: { status: completed.response_status!, body: completed.response_body } };
+    throw new ProblemException(problem(409, 'A request with this key is still being processed. Retry shortly.'), { 'Retry-After': '1' });
   }
 
   /** Stores the response inside the transaction that made the request's effects durable. */
@@ -105,13 +100,11 @@ export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** A request that stored nothing leaves no key behind: a retry is treated as new. */
-  async release(senderId: string, keys: RequestKey[]): Promise<void> {
-    await this.dataSource
-      .query(
-        `DELETE FROM "intake"."idempotency_key" WHERE "sender_id" = $1 AND "state" = 'in-flight' AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
-        [senderId, keys.map((key) => key.scope), keys.map((key) => key.key)],
-      )
-      .catch((error: Error) => this.logger.warn(`Could not release idempotency keys of sender ${senderId}: ${error.message}`));
+  async release(manager: EntityManager, senderId: string, keys: RequestKey[]): Promise<void> {
+    await manager.query(
+      `DELETE FROM "intake"."idempotency_key" WHERE "sender_id" = $1 AND "state" = 'in-flight' AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+      [senderId, keys.map((key) => key.scope), keys.map((key) => key.key)],
+    );
   }
 
   async purgeExpired(): Promise<number> {
@@ -119,14 +112,10 @@ export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationSh
     return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
   }
 
-  onApplicationBootstrap(): void {
-    this.purgeTimer = setInterval(() => {
-      this.purgeExpired().catch((error: Error) => this.logger.warn(`Idempotency purge failed: ${error.message}`));
-    }, 60 * 60 * 1000);
-    this.purgeTimer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    if (this.purgeTimer) clearInterval(this.purgeTimer);
+  /** Scheduled on the job runner (see intake-jobs.ts): once an hour, on one replica. */
+  @JobHandler(JobName.PurgeIdempotencyKeys)
+  async purgeOnSchedule(): Promise<void> {
+    const purged = await this.purgeExpired();
+    if (purged > 0) this.logger.log(`Purged ${purged} expired idempotency key(s)`);
   }
 }

@@ -1,36 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { AddressInfo, Server, Socket, createConnection, createServer } from 'node:net';
-import { eventually } from '@app/shared/testing';
+import { TcpProxy, eventually } from '@app/shared/testing';
 import { IntakeHarness, startIntake } from '../testing/intake-harness';
 import { JSON_REFERRAL_EXAMPLE } from './examples';
-
-/** A real TCP hop between intake and PostgreSQL that the test can cut, as a network failure would. */
-class TcpProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly targetPort: number) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = createConnection({ host: '127.0.0.1', port: this.targetPort });
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server!.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
 
 let intake: IntakeHarness;
 let proxy: TcpProxy;

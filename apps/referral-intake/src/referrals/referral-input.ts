@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, getMetadataStorage, validateSync } from 'class-validator';
-import type { FieldProblem, ReferralReceivedPayload } from '@app/shared';
+import type { FieldProblem, ReferralPerson, ReferralReceivedPayload } from '@app/shared';
 import { CreateReferralDto, PatientDto, ReferrerDto } from './referral.dto';
 import { normaliseUkPhone } from './validation/contact';
 import { normaliseNhsNumber } from './validation/nhs-number';
@@ -11,7 +11,8 @@ import { isKnownNeed, needForSnomedCode } from './validation/needs';
  * referral.received (declared once in libs/shared), plus what stays with intake.
  */
 export interface ReferralInput
-  extends Pick<ReferralReceivedPayload, 'patient' | 'practiceOdsCode' | 'needs' | 'urgency' | 'consentToShare' | 'referrer' | 'preferredOrganisationId'> {
+  extends Pick<ReferralReceivedPayload, 'practiceOdsCode' | 'needs' | 'urgency' | 'consentToShare' | 'preferredOrganisationId'>,
+    Pick<ReferralPerson, 'patient' | 'referrer'> {
   senderReferralId?: string;
   consentRecordedAt?: string;
   notes?: string;
@@ -86,7 +87,9 @@ export function validateReferral(body: unknown, base = ''): Validated<ReferralIn
       else errors.push({ pointer: `${base}/reasonCodes/${index}`, detail: `SNOMED CT code "${code}" is not mapped to a social prescribing need` });
     });
   }
-  if (errors.length === 0 && needs.size === 0) {
+  // Reported alongside every other problem (all errors in one answer), unless a need or code was already refused.
+  const needsRefused = errors.some((error) => [`${base}/needs`, `${base}/reasonCodes`].some((pointer) => error.pointer === pointer || error.pointer.startsWith(`${pointer}/`)));
+  if (needs.size === 0 && !needsRefused) {
     errors.push({ pointer: `${base}/needs`, detail: 'at least one need is required (needs or reasonCodes)' });
   }
   if (errors.length > 0) return { ok: false, errors };
@@ -104,6 +107,7 @@ export function validateReferral(body: unknown, base = ''): Validated<ReferralIn
         ...(patient.postcode ? { postcode: patient.postcode.trim().toUpperCase() } : {}),
         ...(patient.phone ? { phone: normaliseUkPhone(patient.phone) } : {}),
         ...(patient.email ? { email: patient.email.trim() } : {}),
+        ...(patient.preferredContactMethod ? { preferredContactMethod: patient.preferredContactMethod } : {}),
       },
       practiceOdsCode: dto.practiceOdsCode,
       needs: [...needs],

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PREFERRED_CONTACT_METHODS, PreferredContactMethod } from '@app/shared';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   Equals,
   IsArray,
   IsIn,
-  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -17,6 +17,7 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
+import { isCalendarDateOrDateTime } from '@app/shared';
 import { isUkPhoneNumber, isUkPostcode, isWellFormedEmail } from './validation/contact';
 import { DATE_OF_BIRTH_MESSAGES, dateOfBirthProblem } from './validation/date-of-birth';
 import { isValidNhsNumber, normaliseNhsNumber } from './validation/nhs-number';
@@ -80,6 +81,11 @@ export class PatientDto {
   @IsOptional()
   @Satisfies('isEmail', isWellFormedEmail, 'email must be an email address such as name@example.com')
   email?: string;
+
+  @ApiPropertyOptional({ enum: PREFERRED_CONTACT_METHODS, description: 'How the person asked to be contacted; the link worker sees it and the accepting organisation uses it.' })
+  @IsOptional()
+  @IsIn(PREFERRED_CONTACT_METHODS)
+  preferredContactMethod?: PreferredContactMethod;
 }
 
 export class ReferrerDto {
@@ -140,7 +146,7 @@ export class CreateReferralDto {
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-24T09:30:00Z' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'consentRecordedAt must be an ISO 8601 date-time' })
+  @Satisfies('isCalendarDateTime', isCalendarDateOrDateTime, 'consentRecordedAt must be a calendar date (YYYY-MM-DD) or a date-time with an offset (2026-11-24T09:30:00Z)')
   consentRecordedAt?: string;
 
   @ApiPropertyOptional({ type: ReferrerDto })

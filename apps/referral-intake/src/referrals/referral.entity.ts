@@ -1,8 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { ReferralReceivedPayload, ReferralUrgency } from '@app/shared';
+import type { ReferralPerson, ReferralStatusValue, ReferralUrgency } from '@app/shared';
 import type { ReferralFormat } from './fhir/fhir-referral';
 
-export type ReferralStatus = 'received' | 'routed' | 'unrouted' | 'accepted' | 'declined' | 'completed' | 'closed';
+/** The shared referral lifecycle's status, as intake last folded it from the referral's history. */
+export type ReferralStatus = ReferralStatusValue;
 
 /** A referral as received from a GP system. Identifiable: only intake and its sender read it back. */
 @Entity({ schema: 'intake', name: 'referral' })
@@ -50,17 +51,29 @@ export class Referral {
   @Column('timestamptz', { name: 'consent_recorded_at', nullable: true })
   consentRecordedAt: Date | null;
 
-  @Column('jsonb')
-  patient: ReferralReceivedPayload['patient'];
+  /** Erased (null) once the person withdraws consent. */
+  @Column('jsonb', { nullable: true })
+  patient: ReferralPerson['patient'] | null;
 
   @Column('jsonb', { nullable: true })
-  referrer: ReferralReceivedPayload['referrer'] | null;
+  referrer: ReferralPerson['referrer'] | null;
 
   @Column('uuid', { name: 'preferred_organisation_id', nullable: true })
   preferredOrganisationId: string | null;
 
   @Column('text', { nullable: true })
   notes: string | null;
+
+  /** When its sender cancelled it, and why (a reason code). */
+  @Column('timestamptz', { name: 'cancelled_at', nullable: true })
+  cancelledAt: Date | null;
+
+  @Column('text', { name: 'cancel_reason', nullable: true })
+  cancelReason: string | null;
+
+  /** When the person's consent was withdrawn: their details were erased then. */
+  @Column('timestamptz', { name: 'consent_withdrawn_at', nullable: true })
+  consentWithdrawnAt: Date | null;
 
   @Column('text', { name: 'correlation_id' })
   correlationId: string;

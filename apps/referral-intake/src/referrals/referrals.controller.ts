@@ -1,12 +1,13 @@
 import { Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiExtraModels, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiExtraModels, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ProblemException, problem } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
-import { AuthenticatedRequest, SenderAuthGuard } from '../senders/sender-auth.guard';
+import { AuthenticatedRequest, SENDER_ID_SCHEME, SIGNATURE_SCHEME, SenderAuthGuard } from '../senders/sender-auth.guard';
 import { FHIR_MESSAGE_BUNDLE_EXAMPLE, FHIR_SERVICE_REQUEST_EXAMPLE, JSON_REFERRAL_EXAMPLE, PROBLEM_EXAMPLE } from './examples';
 import { RequestKey, parseIdempotencyKey, requestHash } from './idempotency';
 import { isFhirContentType, parseBatch, parseReferral } from './incoming-referral';
+import { fhirIntentOf } from './referral-changes';
 import { BatchReferralsDto, CreateReferralDto } from './referral.dto';
 import { Referral } from './referral.entity';
 import { ReferralsService, Submission, statusUrl } from './referrals.service';
@@ -28,7 +29,7 @@ function statusView(referral: Referral) {
   };
 }
 
-const problemResponse = (status: number, description: string) => ({
+export const problemResponse = (status: number, description: string) => ({
   status,
   description,
   content: { 'application/problem+json': { example: { ...PROBLEM_EXAMPLE, status, errors: status === 422 ? PROBLEM_EXAMPLE.errors : undefined } } },
@@ -45,8 +46,9 @@ const SIGNED = [
   }),
 ];
 
-function Signed(): MethodDecorator {
+export function Signed(): MethodDecorator {
   return (target, key, descriptor) => {
+    ApiSecurity({ [SENDER_ID_SCHEME]: [], [SIGNATURE_SCHEME]: [] })(target, key, descriptor);
     for (const decorator of SIGNED) decorator(target, key, descriptor);
     for (const [status, text] of [
       [401, 'Missing or bad signature, unknown or disabled sender, or webhook-timestamp outside ±5 minutes.'],
@@ -59,12 +61,31 @@ function Signed(): MethodDecorator {
   };
 }
 
-const KEYED = ApiHeader({
+export const KEYED = ApiHeader({
   name: 'Idempotency-Key',
   required: false,
   description:
     'Optional, e.g. "8e03978e-40d5-43e8-bc93-6894a57f9324"; for application/fhir+json, X-Request-ID (BaRS) is used when it is absent. The same key (or webhook-id) with the same body returns the first response again; with a different body 422; while the first is still in flight 409. Keys are kept for IDEMPOTENCY_RETENTION_HOURS (72 h by default).',
 });
+
+/** As Fastify registers it: "::" is a literal colon, so the route serves /v1/referrals:batch. */
+export const BATCH_ROUTE = '/v1/referrals::batch';
+
+/** BaRS senders repeat X-Request-ID on a retry, so for FHIR it stands in for a missing Idempotency-Key. */
+export function requestKeys(request: AuthenticatedRequest, idempotencyKey: string | undefined): RequestKey[] {
+  const barsRequestId = isFhirContentType(request.headers['content-type']) ? request.headers['x-request-id'] : undefined;
+  const key = parseIdempotencyKey(idempotencyKey ?? barsRequestId);
+  return [{ scope: 'webhook-id', key: request.webhookId }, ...(key ? [{ scope: 'idempotency-key' as const, key }] : [])];
+}
+
+/** A write's answer: its status, whether it is a replay, and where the referral can be read. */
+export function answer(reply: FastifyReply, submission: Submission): unknown {
+  reply.status(submission.response.status);
+  if (submission.replayed) reply.header('Idempotent-Replayed', 'true');
+  const referralId = (submission.response.body as { referralId?: string }).referralId;
+  if (referralId) reply.header('Location', statusUrl(referralId));
+  return submission.response.body;
+}
 
 @ApiTags('referrals')
 @ApiExtraModels(CreateReferralDto, BatchReferralsDto)
@@ -104,13 +125,24 @@ export class ReferralsController {
   @ApiResponse(problemResponse(422, 'A rule was broken: every bad field is named by a JSON pointer in errors; or a key was reused for a different body.'))
   async create(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply, @Headers('idempotency-key') idempotencyKey?: string) {
     const raw = request.rawBody!;
-    if (raw.length > this.env.REFERRAL_BODY_LIMIT_BYTES) {
-      throw new ProblemException(problem(413, `A single referral may be at most ${this.env.REFERRAL_BODY_LIMIT_BYTES} bytes; use /v1/referrals:batch for many`));
+    const fhir = isFhirContentType(request.headers['content-type']);
+    if (fhir) {
+      // A BaRS message about a referral sent before: cancel it, or withdraw consent.
+      const intent = fhirIntentOf(request.body);
+      if (!intent.ok) throw new ProblemException(problem(422, 'The message was refused: see errors', { errors: intent.errors }));
+      const keys = requestKeys(request, idempotencyKey);
+      const hash = requestHash(raw);
+      if (intent.value.kind === 'cancel') {
+        return answer(reply, await this.referrals.cancel(request.sender, { senderReferralId: intent.value.senderReferralId }, intent.value.request, keys, hash));
+      }
+      if (intent.value.kind === 'withdraw-consent') {
+        return answer(reply, await this.referrals.withdrawConsent(request.sender, { senderReferralId: intent.value.senderReferralId }, intent.value.withdrawal, keys, hash));
+      }
     }
-    const parsed = parseReferral(request.body, isFhirContentType(request.headers['content-type']));
+    const parsed = parseReferral(request.body, fhir);
     if (!parsed.ok) throw new ProblemException(problem(422, 'The referral was refused: see errors', { errors: parsed.errors }));
-    const submission = await this.referrals.submit(request.sender, parsed.value, this.keys(request, idempotencyKey), requestHash(raw));
-    return this.answer(reply, submission);
+    const submission = await this.referrals.submit(request.sender, parsed.value, requestKeys(request, idempotencyKey), requestHash(raw));
+    return answer(reply, submission);
   }
 
   @Post('v1/referrals::batch')
@@ -131,8 +163,8 @@ export class ReferralsController {
   async createBatch(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply, @Headers('idempotency-key') idempotencyKey?: string) {
     const parsed = parseBatch(request.body, isFhirContentType(request.headers['content-type']));
     if (!parsed.ok) throw new ProblemException(problem(422, 'The batch was refused: see errors', { errors: parsed.errors }));
-    const submission = await this.referrals.submitBatch(request.sender, parsed.value, this.keys(request, idempotencyKey), requestHash(request.rawBody!));
-    return this.answer(reply, submission);
+    const submission = await this.referrals.submitBatch(request.sender, parsed.value, requestKeys(request, idempotencyKey), requestHash(request.rawBody!));
+    return answer(reply, submission);
   }
 
   @Get('v1/referrals/:id')
@@ -143,20 +175,5 @@ export class ReferralsController {
   @ApiResponse(problemResponse(404, 'No such referral from this sender.'))
   async get(@Req() request: AuthenticatedRequest, @Param('id', new ParseUUIDPipe()) id: string) {
     return statusView(await this.referrals.getForSender(id, request.sender.id));
-  }
-
-  /** BaRS senders repeat X-Request-ID on a retry, so for FHIR it stands in for a missing Idempotency-Key. */
-  private keys(request: AuthenticatedRequest, idempotencyKey: string | undefined): RequestKey[] {
-    const barsRequestId = isFhirContentType(request.headers['content-type']) ? request.headers['x-request-id'] : undefined;
-    const key = parseIdempotencyKey(idempotencyKey ?? barsRequestId);
-    return [{ scope: 'webhook-id', key: request.webhookId }, ...(key ? [{ scope: 'idempotency-key' as const, key }] : [])];
-  }
-
-  private answer(reply: FastifyReply, submission: Submission): unknown {
-    reply.status(submission.response.status);
-    if (submission.replayed) reply.header('Idempotent-Replayed', 'true');
-    const referralId = (submission.response.body as { referralId?: string }).referralId;
-    if (referralId) reply.header('Location', statusUrl(referralId));
-    return submission.response.body;
   }
 }

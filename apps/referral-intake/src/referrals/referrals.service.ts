@@ -2,11 +2,15 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventPublisher, EventType, ProblemDetails, ProblemException, correlationIdOrNew, problem } from '@app/shared';
+import { EventPublisher, EventSealer, EventType, ProblemDetails, ProblemException, applyLifecycleEvent, checkLifecycleEvent, correlationIdOrNew, problem, sealReceivedPayload } from '@app/shared';
 import { Sender } from '../senders/sender.entity';
+import { ReferralHistoryEvent } from '../status/referral-history.entity';
+import { referralLifecycle } from '../status/status-transitions';
 import { canonicalJson } from './canonical-json';
 import { IdempotencyStore, RequestKey, StoredResponse, requestHash } from './idempotency';
+import { referralTask, taskSourceOf } from './fhir/fhir-task';
 import { IncomingReferral } from './incoming-referral';
+import { CancelRequest, ConsentWithdrawal } from './referral-changes';
 import { Validated } from './referral-input';
 import { Referral } from './referral.entity';
 
@@ -29,6 +33,26 @@ function acceptedBody(referralId: string) {
   return { referralId, status: 'received', statusUrl: statusUrl(referralId) };
 }
 
+/** Which referral a change is about: our id (the API), or the sender's own id (a FHIR message). */
+export type ReferralSelector = { referralId: string } | { senderReferralId: string };
+
+function changedBody(referralId: string, status: string) {
+  return { referralId, status, statusUrl: statusUrl(referralId) };
+}
+
+/**
+ * Intake's relayed copies of referral.received lose the person and notes (sealed, or in clear in version 1
+ * events) once consent is withdrawn. One not yet relayed keeps them until it is: the withdrawal that
+ * follows it reaches every service after it.
+ */
+async function eraseReceivedPatient(manager: EntityManager, referralId: string): Promise<void> {
+  await manager.query(
+    `UPDATE "intake"."outbox" SET "envelope" = "envelope" #- '{payload,sealedPerson}' #- '{payload,patient}' #- '{payload,notes}'
+     WHERE "type" = $1 AND "envelope"->>'referralId' = $2 AND "published_at" IS NOT NULL`,
+    [EventType.ReferralReceived, referralId],
+  );
+}
+
 function notServed(sender: Sender, practice: string): string {
   return `sender ${sender.id} is not registered to refer for practice ${practice}`;
 }
@@ -43,6 +67,7 @@ export class ReferralsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: EventPublisher,
     private readonly idempotency: IdempotencyStore,
+    private readonly sealer: EventSealer,
   ) {}
 
   /**
@@ -91,9 +116,76 @@ export class ReferralsService {
     });
   }
 
+  /** The referral as a FHIR Task, if this sender sent it. */
+  async taskForSender(id: string, senderId: string): Promise<Record<string, unknown> | undefined> {
+    const referral = await this.dataSource.getRepository(Referral).findOneBy({ id, senderId });
+    if (!referral) return undefined;
+    const history = await this.dataSource.getRepository(ReferralHistoryEvent).findBy({ referralId: id });
+    const { state } = referralLifecycle(referral, history);
+    return referralTask(taskSourceOf(referral, history, state));
+  }
+
   async getForSender(id: string, senderId: string): Promise<Referral> {
     const referral = await this.dataSource.getRepository(Referral).findOneBy({ id, senderId });
     if (!referral) throw new NotFoundException(`Referral ${id} not found`);
+    return referral;
+  }
+
+  /**
+   * Cancels a referral its sender sent: refused once it has ended (the shared lifecycle says when); a
+   * referral already cancelled is answered as it was. The cancellation and its event commit together.
+   */
+  async cancel(sender: Sender, which: ReferralSelector, request: CancelRequest, keys: RequestKey[], hash: string): Promise<Submission> {
+    return this.withKeys(sender, keys, hash, async (manager) => {
+      const referral = await this.lockForSender(manager, sender, which);
+      if (referral.cancelledAt) return { response: { status: 200, body: changedBody(referral.id, 'cancelled') }, replayed: false, stored: true };
+      const { state } = referralLifecycle(referral, await manager.find(ReferralHistoryEvent, { where: { referralId: referral.id } }));
+      const check = checkLifecycleEvent(state, { type: EventType.ReferralCancelled, actor: { kind: 'sender' }, reason: request.reason });
+      if (!check.allowed) throw new ProblemException(problem(409, `Referral ${referral.id} cannot be cancelled: it is ${state.status ?? referral.status}`));
+      const cancelledAt = new Date();
+      await manager.update(Referral, { id: referral.id }, { cancelledAt, cancelReason: request.reason });
+      await this.events.publish(manager, EventType.ReferralCancelled, {
+        referralId: referral.id,
+        correlationId: referral.correlationId,
+        payload: { reason: request.reason, ...(request.reasonText ? { reasonText: request.reasonText } : {}), cancelledAt: cancelledAt.toISOString(), by: { kind: 'sender', senderId: sender.id } },
+      });
+      return { response: { status: 202, body: changedBody(referral.id, 'cancelled') }, replayed: false, stored: true };
+    });
+  }
+
+  /**
+   * Records that the person withdrew consent, and erases their details here at once: the patient, the
+   * FHIR payload as posted, the notes, and the patient in intake's copies of referral.received (outbox,
+   * dead letters). What stays is what the referral's status needs: ids, practice, needs, dates.
+   */
+  async withdrawConsent(sender: Sender, which: ReferralSelector, withdrawal: ConsentWithdrawal, keys: RequestKey[], hash: string): Promise<Submission> {
+    return this.withKeys(sender, keys, hash, async (manager) => {
+      const referral = await this.lockForSender(manager, sender, which);
+      const { state } = referralLifecycle(referral, await manager.find(ReferralHistoryEvent, { where: { referralId: referral.id } }));
+      const event = { type: EventType.ReferralConsentWithdrawn, actor: { kind: 'sender' as const } };
+      const step = applyLifecycleEvent(state, { ...event, id: '', occurredAt: new Date() });
+      const status = step.allowed ? (step.state.status ?? referral.status) : (state.status ?? referral.status);
+      if (referral.consentWithdrawnAt) return { response: { status: 200, body: changedBody(referral.id, status) }, replayed: false, stored: true };
+      const recordedAt = new Date();
+      await manager.query(
+        `UPDATE "intake"."referral" SET "consent_withdrawn_at" = $2, "patient" = NULL, "original_payload" = NULL, "notes" = NULL WHERE "id" = $1`,
+        [referral.id, recordedAt],
+      );
+      await eraseReceivedPatient(manager, referral.id);
+      await this.events.publish(manager, EventType.ReferralConsentWithdrawn, {
+        referralId: referral.id,
+        correlationId: referral.correlationId,
+        payload: { recordedAt: withdrawal.recordedAt ?? recordedAt.toISOString(), by: { kind: 'sender', senderId: sender.id } },
+      });
+      return { response: { status: 202, body: changedBody(referral.id, status) }, replayed: false, stored: true };
+    });
+  }
+
+  /** The referral, row-locked, if this sender sent it: by our id, or by the sender's own. */
+  private async lockForSender(manager: EntityManager, sender: Sender, which: ReferralSelector): Promise<Referral> {
+    const where = 'referralId' in which ? { id: which.referralId, senderId: sender.id } : { senderReferralId: which.senderReferralId, senderId: sender.id };
+    const referral = await manager.findOne(Referral, { where, lock: { mode: 'pessimistic_write' } });
+    if (!referral) throw new NotFoundException('referralId' in which ? `Referral ${which.referralId} not found` : `No referral ${which.senderReferralId} from this sender`);
     return referral;
   }
 
@@ -103,20 +195,18 @@ export class ReferralsService {
     hash: string,
     work: (manager: EntityManager) => Promise<Submission & { stored: boolean }>,
   ): Promise<Submission> {
-    const claim = await this.idempotency.claim(sender.id, keys, hash);
-    if (claim.kind === 'replay') return { response: claim.response, replayed: true };
-    try {
-      const outcome = await this.dataSource.transaction(async (manager) => {
-        const result = await work(manager);
-        if (result.stored) await this.idempotency.complete(manager, sender.id, keys, result.response);
-        return result;
-      });
-      if (!outcome.stored) await this.idempotency.release(sender.id, keys);
+    return this.dataSource.transaction(async (manager) => {
+      const claim = await this.idempotency.claim(manager, sender.id, keys, hash);
+      if (claim.kind === 'replay') {
+        // A key seen before answers; any new key of this request (a fresh webhook-id) is not kept.
+        await this.idempotency.release(manager, sender.id, keys);
+        return { response: claim.response, replayed: true };
+      }
+      const outcome = await work(manager);
+      if (outcome.stored) await this.idempotency.complete(manager, sender.id, keys, outcome.response);
+      else await this.idempotency.release(manager, sender.id, keys);
       return { response: outcome.response, replayed: outcome.replayed };
-    } catch (error) {
-      await this.idempotency.release(sender.id, keys);
-      throw error;
-    }
+    });
   }
 
   /** Inserts unless this sender already sent this senderReferralId (then: same content is a duplicate). */
@@ -159,7 +249,8 @@ export class ReferralsService {
     await this.events.publish(manager, EventType.ReferralReceived, {
       referralId: id,
       correlationId,
-      payload: {
+      // The person and the GP's notes leave intake sealed: no outbox row, queue or dead letter holds them in clear.
+      payload: sealReceivedPayload(this.sealer, id, {
         practiceOdsCode: input.practiceOdsCode,
         needs: input.needs,
         urgency: input.urgency,
@@ -167,9 +258,10 @@ export class ReferralsService {
         ...(input.preferredOrganisationId ? { preferredOrganisationId: input.preferredOrganisationId } : {}),
         patient: input.patient,
         ...(input.referrer ? { referrer: input.referrer } : {}),
+        ...(input.notes ? { notes: input.notes } : {}),
         senderId: sender.id,
         receivedAt: new Date(receivedAt).toISOString(),
-      },
+      }),
     });
     return { kind: 'accepted', referralId: id };
   }

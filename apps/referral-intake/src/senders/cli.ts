@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { DataSource } from 'typeorm';
-import { loadEnvironment, prepareDatabase } from '@app/shared';
+import { loadEnvironment, openServiceDataSource, prepareDatabase } from '@app/shared';
 import { intakeDataSourceOptions } from '../database';
 import { INTAKE_SCHEMA, IntakeEnvironment } from '../environment';
 import {
@@ -10,10 +10,12 @@ import {
   registerSender,
   retirePreviousSecret,
   rotateSenderSecret,
+  setSenderCallbackFormat,
   setSenderCallbackUrl,
   setSenderDisabled,
   setSenderPractices,
 } from './senders';
+import type { CallbackFormat } from './sender.entity';
 
 const splitCodes = (value: string): string[] => value.split(/[\s,]+/).filter(Boolean);
 
@@ -22,7 +24,7 @@ function describe(sender: SenderSummary): string {
     `id:          ${sender.id}`,
     `name:        ${sender.name}`,
     `practices:   ${sender.practiceOdsCodes.join(', ')}`,
-    `callback:    ${sender.callbackUrl ?? '(none)'}`,
+    `callback:    ${sender.callbackUrl ?? '(none)'}${sender.callbackUrl ? ` (${sender.callbackFormat === 'fhir-task' ? 'FHIR R4 Task' : 'JSON'})` : ''}`,
     `secrets:     ${sender.activeSecrets} active`,
     `disabled:    ${sender.disabled ? 'yes' : 'no'}`,
   ].join('\n');
@@ -42,8 +44,7 @@ function printSecret(secret: string): void {
 async function withDatabase<T>(work: (dataSource: DataSource, env: IntakeEnvironment) => Promise<T>): Promise<T> {
   const env = loadEnvironment(IntakeEnvironment);
   await prepareDatabase(env.DATABASE_URL, [INTAKE_SCHEMA]);
-  const dataSource = new DataSource(intakeDataSourceOptions(env.DATABASE_URL));
-  await dataSource.initialize();
+  const dataSource = await openServiceDataSource(intakeDataSourceOptions(env.DATABASE_URL));
   try {
     return await work(dataSource, env);
   } finally {
@@ -59,12 +60,19 @@ export function sendersProgram(): Command {
     .requiredOption('--name <name>', 'who the sender is, e.g. "EMIS Web (Leeds)"')
     .requiredOption('--practices <codes>', 'GP practice ODS codes it refers for, comma-separated')
     .option('--callback-url <url>', 'where status callbacks go')
+    .option('--callback-format <format>', 'json (referral.status-changed) or fhir-task (the referral as a FHIR R4 Task)', 'json')
     .option('--id <id>', 'sender id (lower-case letters, digits, dashes); derived from the name if absent')
-    .action((options: { name: string; practices: string; callbackUrl?: string; id?: string }) =>
+    .action((options: { name: string; practices: string; callbackUrl?: string; callbackFormat: string; id?: string }) =>
       withDatabase(async (dataSource, env) => {
         const { sender, secret } = await registerSender(
           dataSource,
-          { name: options.name, practiceOdsCodes: splitCodes(options.practices), callbackUrl: options.callbackUrl ?? null, id: options.id },
+          {
+            name: options.name,
+            practiceOdsCodes: splitCodes(options.practices),
+            callbackUrl: options.callbackUrl ?? null,
+            callbackFormat: options.callbackFormat as CallbackFormat,
+            id: options.id,
+          },
           env.SENDER_SECRET_KEY,
         );
         process.stdout.write(`${describe(sender)}\n`);
@@ -109,6 +117,10 @@ export function sendersProgram(): Command {
     .action((id: string, url: string) =>
       withDatabase(async (dataSource) => print(await setSenderCallbackUrl(dataSource, id, url === 'none' ? null : url))),
     );
+  program
+    .command('set-callback-format <id> <format>')
+    .description('send status callbacks as json (referral.status-changed) or fhir-task (the referral as a FHIR R4 Task)')
+    .action((id: string, format: string) => withDatabase(async (dataSource) => print(await setSenderCallbackFormat(dataSource, id, format))));
   program
     .command('set-practices <id> <codes>')
     .description('replace the practices (ODS codes, comma-separated) the sender refers for')

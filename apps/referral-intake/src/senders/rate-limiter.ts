@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import IORedis from 'ioredis';
-import { ProblemException, problem, producerConnection } from '@app/shared';
+import { ProblemException, problem, producerConnection, describeError } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
 
 const WINDOW_SECONDS = 60;
@@ -26,7 +26,7 @@ export class SenderRateLimiter implements OnModuleDestroy {
       const [[, incremented]] = (await this.redis.multi().incr(key).expire(key, WINDOW_SECONDS * 2).exec()) as [[Error | null, number]];
       count = incremented;
     } catch (error) {
-      this.logger.warn(`Rate limit not checked (Redis unavailable): ${(error as Error).message}`);
+      this.logger.warn(`Rate limit not checked (Redis unavailable): ${describeError(error)}`);
       return;
     }
     if (count > this.env.RATE_LIMIT_PER_MINUTE) {

@@ -1,28 +1,21 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-
-const VERSION = 'v1';
-
-function keyFrom(secretKey: string): Buffer {
-  return createHash('sha256').update(`referral-intake/sender-secrets:${secretKey}`).digest();
-}
+import { randomBytes } from 'node:crypto';
+import { Sealer } from '@app/shared';
 
 /**
- * Signing secrets must be readable again (HMAC verification needs the raw secret), so they are
- * encrypted rather than hashed: AES-256-GCM with a key from SENDER_SECRET_KEY.
+ * Signing secrets must be readable again (HMAC verification needs the raw secret), so they are sealed
+ * rather than hashed, with the shared sealing under a key from SENDER_SECRET_KEY. The passphrase keeps the
+ * key secrets were sealed with before the shared sealing, so stored secrets still open.
  */
+function senderSecrets(secretKey: string): Sealer {
+  return new Sealer(`referral-intake/sender-secrets:${secretKey}`);
+}
+
 export function sealSecret(plain: string, secretKey: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keyFrom(secretKey), iv);
-  const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return [VERSION, iv.toString('base64'), cipher.getAuthTag().toString('base64'), sealed.toString('base64')].join(':');
+  return senderSecrets(secretKey).seal(plain);
 }
 
 export function openSecret(sealed: string, secretKey: string): string {
-  const [version, iv, tag, data] = sealed.split(':');
-  if (version !== VERSION || !iv || !tag || !data) throw new Error('Unreadable sealed secret');
-  const decipher = createDecipheriv('aes-256-gcm', keyFrom(secretKey), Buffer.from(iv, 'base64'));
-  decipher.setAuthTag(Buffer.from(tag, 'base64'));
-  return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
+  return senderSecrets(secretKey).open(sealed);
 }
 
 /** A Standard Webhooks secret: whsec_ + base64 of 32 random bytes. */

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/commo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
-import { ProblemException, problem } from '@app/shared';
+import { ProblemException, problem, describeError } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
 import { JSON_CONTENT_TYPES, RequestWithRawBody } from '@app/shared';
 import { SenderRateLimiter } from './rate-limiter';
@@ -10,6 +10,13 @@ import { openSecret } from './secret-box';
 import { Sender } from './sender.entity';
 
 export const SENDER_HEADER = 'x-sender-id';
+
+/** The OpenAPI security schemes this guard enforces (declared in /docs; both are required together). */
+export const SENDER_ID_SCHEME = 'senderId';
+export const SIGNATURE_SCHEME = 'webhookSignature';
+
+export const WEBHOOK_ID_MAX_LENGTH = 255;
+const WEBHOOK_ID = new RegExp(`^[\\x21-\\x7e]{1,${WEBHOOK_ID_MAX_LENGTH}}$`);
 
 export type AuthenticatedRequest = RequestWithRawBody & { sender: Sender; webhookId: string };
 
@@ -50,6 +57,10 @@ export class SenderAuthGuard implements CanActivate {
     if (!headers['webhook-id'] || !headers['webhook-timestamp'] || !headers['webhook-signature']) {
       throw unauthorised('webhook-id, webhook-timestamp and webhook-signature headers are required (Standard Webhooks)');
     }
+    // The id is stored as an idempotency key: bounded like Idempotency-Key, so no header can overflow the index.
+    if (!WEBHOOK_ID.test(headers['webhook-id'])) {
+      throw new ProblemException(problem(400, `webhook-id must be 1-${WEBHOOK_ID_MAX_LENGTH} visible ASCII characters`, { errors: [{ pointer: '/headers/webhook-id', detail: 'too long or not visible ASCII' }] }));
+    }
     const sender = await this.dataSource.getRepository(Sender).findOneBy({ id: senderId });
     if (!sender || sender.disabledAt) throw unauthorised('unknown or disabled sender, or bad signature');
     this.verify(sender, request.rawBody ?? Buffer.alloc(0), headers);
@@ -70,7 +81,7 @@ export class SenderAuthGuard implements CanActivate {
         if (error instanceof WebhookVerificationError && /timestamp/i.test(error.message)) {
           throw unauthorised('webhook-timestamp is more than 5 minutes from our clock: check the sender clock, and sign each retry afresh');
         }
-        if (!(error instanceof WebhookVerificationError)) this.logger.error(`Signing secret of sender ${sender.id} cannot be opened: ${(error as Error).message}`);
+        if (!(error instanceof WebhookVerificationError)) this.logger.error(`Signing secret of sender ${sender.id} cannot be opened: ${describeError(error)}`);
         lastError = error;
       }
     }

@@ -1,5 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
+export const CALLBACK_FORMATS = ['json', 'fhir-task'] as const;
+export type CallbackFormat = (typeof CALLBACK_FORMATS)[number];
+
 /** A GP system (or integrator) allowed to send referrals for the practices it serves. */
 @Entity({ schema: 'intake', name: 'sender' })
 export class Sender {
@@ -21,6 +24,10 @@ export class Sender {
 
   @Column('text', { name: 'callback_url', nullable: true })
   callbackUrl: string | null;
+
+  /** How status callbacks are sent: our JSON ("referral.status-changed"), or the referral as a FHIR R4 Task. */
+  @Column('text', { name: 'callback_format', default: 'json' })
+  callbackFormat: CallbackFormat;
 
   @Column('timestamptz', { name: 'disabled_at', nullable: true })
   disabledAt: Date | null;

@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SenderRateLimiter } from './rate-limiter';
 import { SenderAuthGuard } from './sender-auth.guard';
+import { SenderGate } from './sender-gate';
 import { Sender } from './sender.entity';
 
 /** Who may send referrals: registered senders, their signatures and their rate limits. */
 @Module({
   imports: [TypeOrmModule.forFeature([Sender])],
-  providers: [SenderAuthGuard, SenderRateLimiter],
-  exports: [SenderAuthGuard, SenderRateLimiter],
+  providers: [SenderAuthGuard, SenderRateLimiter, SenderGate],
+  exports: [SenderAuthGuard, SenderRateLimiter, SenderGate],
 })
 export class SendersModule {}

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { isPracticeOdsCode } from '../referrals/validation/ods-code';
 import { generateSigningSecret, sealSecret } from './secret-box';
+import { CALLBACK_FORMATS, CallbackFormat } from './sender.entity';
 
 /** What may be shown about a sender: never its secrets. */
 export interface SenderSummary {
@@ -9,6 +10,7 @@ export interface SenderSummary {
   name: string;
   practiceOdsCodes: string[];
   callbackUrl: string | null;
+  callbackFormat: CallbackFormat;
   activeSecrets: number;
   disabled: boolean;
   createdAt: Date;
@@ -18,6 +20,7 @@ export interface RegisterSenderInput {
   name: string;
   practiceOdsCodes: string[];
   callbackUrl?: string | null;
+  callbackFormat?: CallbackFormat;
   /** Lower-case letters, digits and dashes; derived from the name when absent. */
   id?: string;
 }
@@ -41,12 +44,17 @@ function checkCallbackUrl(url: string | null | undefined): void {
   if (!['https:', 'http:'].includes(parsed.protocol)) throw new SenderAdminError('callback URL must be http(s)');
 }
 
+function checkCallbackFormat(format: string): asserts format is CallbackFormat {
+  if (!(CALLBACK_FORMATS as readonly string[]).includes(format)) throw new SenderAdminError(`callback format must be ${CALLBACK_FORMATS.join(' or ')}`);
+}
+
 function summary(row: Record<string, unknown>): SenderSummary {
   return {
     id: row.id as string,
     name: row.name as string,
     practiceOdsCodes: row.practice_ods_codes as string[],
     callbackUrl: (row.callback_url as string | null) ?? null,
+    callbackFormat: (row.callback_format as CallbackFormat | undefined) ?? 'json',
     activeSecrets: row.previous_secret ? 2 : 1,
     disabled: row.disabled_at !== null,
     createdAt: row.created_at as Date,
@@ -63,13 +71,14 @@ export async function registerSender(db: Db, input: RegisterSenderInput, secretK
   if (!input.name?.trim()) throw new SenderAdminError('a sender needs a name');
   if (practices.length === 0 || bad.length > 0) throw new SenderAdminError(`practices must be GP practice ODS codes such as A81001${bad.length ? ` (bad: ${bad.join(', ')})` : ''}`);
   checkCallbackUrl(input.callbackUrl);
+  checkCallbackFormat(input.callbackFormat ?? 'json');
   const id = input.id ?? `${slug(input.name)}-${randomBytes(3).toString('hex')}`;
   if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(id)) throw new SenderAdminError('sender id must be 2-63 lower-case letters, digits or dashes');
   const secret = generateSigningSecret();
   const rows = await db.query(
-    `INSERT INTO "intake"."sender" ("id", "name", "practice_ods_codes", "current_secret", "callback_url")
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT ("id") DO NOTHING RETURNING *`,
-    [id, input.name.trim(), practices, sealSecret(secret, secretKey), input.callbackUrl ?? null],
+    `INSERT INTO "intake"."sender" ("id", "name", "practice_ods_codes", "current_secret", "callback_url", "callback_format")
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT ("id") DO NOTHING RETURNING *`,
+    [id, input.name.trim(), practices, sealSecret(secret, secretKey), input.callbackUrl ?? null, input.callbackFormat ?? 'json'],
   );
   if (rows.length === 0) throw new SenderAdminError(`sender ${id} already exists`);
   return { sender: summary(rows[0]), secret };
@@ -114,4 +123,10 @@ export async function setSenderPractices(db: Db, id: string, practiceOdsCodes: s
   const practices = [...new Set(practiceOdsCodes.map((code) => code.trim().toUpperCase()))];
   if (practices.length === 0 || !practices.every(isPracticeOdsCode)) throw new SenderAdminError('practices must be GP practice ODS codes such as A81001');
   return updateOne(db, id, `"practice_ods_codes" = $2`, [practices]);
+}
+
+/** Status callbacks as our JSON, or as the referral's FHIR R4 Task (application/fhir+json). */
+export async function setSenderCallbackFormat(db: Db, id: string, format: string): Promise<SenderSummary> {
+  checkCallbackFormat(format);
+  return updateOne(db, id, `"callback_format" = $2`, [format]);
 }

@@ -144,7 +144,7 @@ describe('Standard Webhooks signatures', () => {
   it('registers senders from scripts with any DataSource, refusing bad practice codes', async () => {
     await expect(registerSender(intake.dataSource, { name: 'Bad', practiceOdsCodes: ['A8100'] }, intake.env.SENDER_SECRET_KEY)).rejects.toThrow(/ODS/);
     const [row] = await intake.dataSource.query(`SELECT "current_secret" FROM "intake"."sender" LIMIT 1`);
-    expect(row.current_secret).toMatch(/^v1:/);
+    expect(row.current_secret).toMatch(/^s2\./);
     expect(row.current_secret).not.toMatch(/whsec_/);
   });
 });

@@ -1,47 +1,10 @@
-import { IncomingHttpHeaders, Server, createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { EventEnvelope, EventPayloads, EventPublisher, EventType, EventTypeName } from '@app/shared';
+import { EventEnvelope, EventPayloads, EventPublisher, EventType, EventTypeName, JobRunner } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { JSON_REFERRAL_EXAMPLE } from '../referrals/examples';
+import { CallbackReceiver } from '../testing/callback-receiver';
 import { IntakeHarness, startIntake } from '../testing/intake-harness';
-import { StatusCallbackDispatcher } from './status-callbacks';
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** The GP system's callback endpoint: a real HTTP server answering with the statuses queued for it. */
-class CallbackReceiver {
-  readonly received: Received[] = [];
-  readonly answers: number[] = [];
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        this.received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-        response.statusCode = this.answers.shift() ?? 204;
-        response.end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/bars/status`;
-  }
-
-  forReferral(referralId: string): Received[] {
-    return this.received.filter((request) => request.body.includes(referralId));
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
 
 let intake: IntakeHarness;
 let receiver: CallbackReceiver;
@@ -66,9 +29,9 @@ async function sendReferral(from = sender): Promise<string> {
 }
 
 /** Publishes as the other services do: an outbox row, relayed to every subscriber's queue. */
-async function publish<T extends EventTypeName>(type: T, referralId: string, payload: EventPayloads[T]): Promise<EventEnvelope<T>> {
+async function publish<T extends EventTypeName>(type: T, referralId: string, payload: EventPayloads[T], occurredAt?: Date): Promise<EventEnvelope<T>> {
   const publisher = intake.app.get(EventPublisher);
-  return intake.dataSource.transaction((manager) => publisher.publish(manager, type, { referralId, payload }));
+  return intake.dataSource.transaction((manager) => publisher.publish(manager, type, { referralId, payload, ...(occurredAt ? { occurredAt } : {}) }));
 }
 
 const decision = { recipientType: 'organisation' as const, recipientId: randomUUID(), decidedAt: new Date().toISOString() };
@@ -122,34 +85,59 @@ it('tells the sender about a status change with a signed callback, retrying afte
   expect(await statusOf(referralId)).toBe('routed');
 });
 
-it('moves only forward when events arrive out of order, and stops retrying at 410 Gone', async () => {
+it('folds events heard out of order through the shared lifecycle: a decline after the link worker accepted tells the GP nothing, and 410 Gone stops retries', async () => {
   const referralId = await sendReferral();
-  await publish(EventType.ReferralAccepted, referralId, decision);
+  const linkWorker = { recipientType: 'link-worker' as const, recipientId: 'lw-leeds-1' };
+  const start = Date.now();
+  const at = (seconds: number) => new Date(start + seconds * 1000);
+  // The acceptance is heard before the routing it followed: until the routing arrives, nobody was offered it.
+  const early = await publish(EventType.ReferralAccepted, referralId, { ...linkWorker, decidedAt: at(2).toISOString() }, at(2));
+  await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "intake"."inbox" WHERE "event_id" = $1`, [early.id])).length === 1);
+  expect(await callbackRows(referralId)).toEqual([]);
+  await publish(EventType.ReferralRouted, referralId, { linkWorkerId: linkWorker.recipientId, tasks: [{ recipientType: 'organisation', recipientId: decision.recipientId, reason: 'match' }] }, at(1));
   await eventually(async () => (await callbackRows(referralId))[0]?.state === 'delivered');
-  const lateRouted = await publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-leeds-1', tasks: [] });
+  const lateDecline = await publish(EventType.ReferralDeclined, referralId, { ...decision, reason: 'no-capacity' }, at(3));
+  await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "intake"."inbox" WHERE "event_id" = $1`, [lateDecline.id])).length === 1);
+  expect(await statusOf(referralId)).toBe('accepted');
   receiver.answers.push(410);
-  await publish(EventType.ReferralDeclined, referralId, { ...decision, reason: 'no-capacity' });
+  await publish(EventType.ReferralContacted, referralId, { recordedBy: { kind: 'link-worker', id: linkWorker.recipientId }, occurredAt: at(4).toISOString() }, at(4));
   const rows = await eventually(async () => {
     const current = await callbackRows(referralId);
     return current.length === 2 && current.every((row: { state: string }) => row.state !== 'pending') ? current : undefined;
   });
   expect(rows).toEqual([
     { status: 'accepted', state: 'delivered', attempts: 1, answers: [204] },
-    { status: 'declined', state: 'gone', attempts: 1, answers: [410] },
+    { status: 'contacted', state: 'gone', attempts: 1, answers: [410] },
   ]);
-  const declined = receiver.forReferral(referralId).at(-1)!;
-  expect(JSON.parse(declined.body).data).toMatchObject({ status: 'declined', previousStatus: 'accepted', reason: 'no-capacity' });
-  await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "intake"."inbox" WHERE "event_id" = $1`, [lateRouted.id])).length === 1);
+  expect(JSON.parse(receiver.forReferral(referralId)[0].body).data).toMatchObject({ status: 'accepted', previousStatus: 'received' });
+  expect(JSON.parse(receiver.forReferral(referralId).at(-1)!.body).data).toMatchObject({ status: 'contacted', previousStatus: 'accepted' });
+  expect(await statusOf(referralId)).toBe('contacted');
+});
+
+it('tells the GP declined only when every recipient offered has declined', async () => {
+  const referralId = await sendReferral();
+  await publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-leeds-1', tasks: [{ recipientType: 'organisation', recipientId: decision.recipientId, reason: 'match' }] });
+  await eventually(async () => (await callbackRows(referralId))[0]?.state === 'delivered');
+  const first = await publish(EventType.ReferralDeclined, referralId, { ...decision, reason: 'no-capacity' });
+  await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "intake"."inbox" WHERE "event_id" = $1`, [first.id])).length === 1);
+  expect(await statusOf(referralId)).toBe('routed');
+  await publish(EventType.ReferralDeclined, referralId, { recipientType: 'link-worker', recipientId: 'lw-leeds-1', decidedAt: new Date().toISOString(), reason: 'not-eligible' });
+  const [, declined] = await eventually(() => (receiver.forReferral(referralId).length === 2 ? receiver.forReferral(referralId) : undefined));
+  expect(JSON.parse(declined.body).data).toMatchObject({ status: 'declined', previousStatus: 'routed', reason: 'not-eligible' });
   expect(await statusOf(referralId)).toBe('declined');
-  expect(await callbackRows(referralId)).toHaveLength(2);
 });
 
 it('updates the status without a callback when the sender has no callback URL, and records completion and closure', async () => {
   const quiet = await intake.addSender();
   const referralId = await sendReferral(quiet);
   const recordedBy = { kind: 'link-worker' as const, id: 'lw-leeds-1' };
-  await publish(EventType.ReferralCompleted, referralId, { recordedBy, occurredAt: new Date().toISOString() });
-  await publish(EventType.ReferralClosed, referralId, { recordedBy, occurredAt: new Date().toISOString(), reason: 'completed' });
+  const now = Date.now();
+  const at = (seconds: number) => new Date(now + seconds * 1000);
+  await publish(EventType.ReferralRouted, referralId, { linkWorkerId: recordedBy.id, tasks: [] }, at(1));
+  await publish(EventType.ReferralAccepted, referralId, { recipientType: 'link-worker', recipientId: recordedBy.id, decidedAt: at(2).toISOString() }, at(2));
+  await publish(EventType.ReferralContacted, referralId, { recordedBy, occurredAt: at(3).toISOString() }, at(3));
+  await publish(EventType.ReferralCompleted, referralId, { recordedBy, occurredAt: at(4).toISOString() }, at(4));
+  await publish(EventType.ReferralClosed, referralId, { recordedBy, occurredAt: at(5).toISOString(), reason: 'completed' }, at(5));
   await eventually(async () => {
     const [row] = await intake.dataSource.query(`SELECT "status", "status_reason" FROM "intake"."referral" WHERE "id" = $1`, [referralId]);
     return row.status === 'closed' ? row : undefined;
@@ -175,7 +163,7 @@ it('queues again a callback whose job never reached Redis', async () => {
      VALUES (gen_random_uuid(), $1, $2, gen_random_uuid(), 'routed', $3, $4, now() - interval '1 minute') RETURNING "id"`,
     [referralId, sender.id, receiver.url, JSON.stringify({ type: 'referral.status-changed', data: { referralId, status: 'routed' } })],
   );
-  await intake.app.get(StatusCallbackDispatcher).sweep();
+  await intake.app.get(JobRunner).runSweeps();
   const delivered = await eventually(() => receiver.received.find((request) => request.headers['webhook-id'] === id));
   expect(JSON.parse(delivered.body).data).toEqual({ referralId, status: 'routed' });
   await eventually(async () => (await callbackRows(referralId))[0]?.state === 'delivered');

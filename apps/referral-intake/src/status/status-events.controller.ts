@@ -3,12 +3,14 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { UnrecoverableError } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { EventContext, EventEnvelope, EventType } from '@app/shared';
+import { referralTask, taskSourceOf } from '../referrals/fhir/fhir-task';
 import { Referral } from '../referrals/referral.entity';
 import { statusUrl } from '../referrals/referrals.service';
 import { Sender } from '../senders/sender.entity';
 import { StatusCallback } from './status-callback.entity';
 import { StatusCallbackDispatcher } from './status-callbacks';
-import { STATUS_EVENTS, StatusEventType, nextStatus } from './status-transitions';
+import { ReferralHistoryEvent } from './referral-history.entity';
+import { StatusEventType, historyFactsOf, referralLifecycle } from './status-transitions';
 
 export const STATUS_CALLBACK_TYPE = 'referral.status-changed';
 
@@ -43,6 +45,21 @@ export class StatusEventsController {
     return this.apply(event, ctx);
   }
 
+  @EventPattern(EventType.ReferralContacted)
+  contacted(@Payload() event: EventEnvelope<typeof EventType.ReferralContacted>, @Ctx() ctx: EventContext) {
+    return this.apply(event, ctx);
+  }
+
+  @EventPattern(EventType.SessionAttended)
+  sessionAttended(@Payload() event: EventEnvelope<typeof EventType.SessionAttended>, @Ctx() ctx: EventContext) {
+    return this.apply(event, ctx);
+  }
+
+  @EventPattern(EventType.SessionMissed)
+  sessionMissed(@Payload() event: EventEnvelope<typeof EventType.SessionMissed>, @Ctx() ctx: EventContext) {
+    return this.apply(event, ctx);
+  }
+
   @EventPattern(EventType.ReferralCompleted)
   completed(@Payload() event: EventEnvelope<typeof EventType.ReferralCompleted>, @Ctx() ctx: EventContext) {
     return this.apply(event, ctx);
@@ -53,16 +70,51 @@ export class StatusEventsController {
     return this.apply(event, ctx);
   }
 
+  @EventPattern(EventType.ReferralCancelled)
+  cancelled(@Payload() event: EventEnvelope<typeof EventType.ReferralCancelled>, @Ctx() ctx: EventContext) {
+    return this.apply(event, ctx);
+  }
+
+  @EventPattern(EventType.ReferralConsentWithdrawn)
+  consentWithdrawn(@Payload() event: EventEnvelope<typeof EventType.ReferralConsentWithdrawn>, @Ctx() ctx: EventContext) {
+    return this.apply(event, ctx);
+  }
+
+  /** A hand-off changes who may accept: without it, an accepting organisation the GP never routed to is refused. */
+  @EventPattern(EventType.ReferralOffered)
+  offered(@Payload() event: EventEnvelope<typeof EventType.ReferralOffered>, @Ctx() ctx: EventContext) {
+    return this.apply(event, ctx);
+  }
+
+  @EventPattern(EventType.ReferralOfferWithdrawn)
+  offerWithdrawn(@Payload() event: EventEnvelope<typeof EventType.ReferralOfferWithdrawn>, @Ctx() ctx: EventContext) {
+    return this.apply(event, ctx);
+  }
+
+  /**
+   * Keeps the event's lifecycle facts, folds the referral's whole history through the shared lifecycle,
+   * and tells the sender when the folded status differs from the one it was last told.
+   */
   private async apply(event: EventEnvelope<StatusEventType>, ctx: EventContext): Promise<void> {
-    const incoming = STATUS_EVENTS[event.type];
     const referral = await ctx.manager.findOne(Referral, { where: { id: event.referralId }, lock: { mode: 'pessimistic_write' } });
     if (!referral) throw new UnrecoverableError(`${event.type} for unknown referral ${event.referralId}`);
-    const status = nextStatus(referral.status, incoming);
-    if (!status) {
-      this.logger.log(`Referral ${referral.id} stays ${referral.status}: ${event.type} arrived after it`);
+    await ctx.manager
+      .createQueryBuilder()
+      .insert()
+      .into(ReferralHistoryEvent)
+      .values({ eventId: event.id, referralId: referral.id, type: event.type, occurredAt: new Date(event.occurredAt), facts: historyFactsOf(event) })
+      .orIgnore()
+      .execute();
+    const history = await ctx.manager.find(ReferralHistoryEvent, { where: { referralId: referral.id } });
+    const { state, refused } = referralLifecycle(referral, history);
+    const refusal = refused.find((candidate) => candidate.event.id === event.id);
+    if (refusal) this.logger.warn(`Referral ${referral.id}: ${refusal.reason}`);
+    const status = state.status ?? referral.status;
+    if (status === referral.status) {
+      this.logger.log(`Referral ${referral.id} stays ${referral.status} after ${event.type}`);
       return;
     }
-    const reason = (event.payload as { reason?: string }).reason ?? null;
+    const reason = state.statusReason;
     const previousStatus = referral.status;
     await ctx.manager.update(Referral, { id: referral.id }, { status, statusReason: reason, statusChangedAt: new Date(event.occurredAt) });
     const sender = referral.senderId ? await ctx.manager.findOneBy(Sender, { id: referral.senderId }) : null;
@@ -76,23 +128,25 @@ export class StatusEventsController {
       url: sender.callbackUrl,
       state: 'pending',
       attempts: 0,
-      payload: {
-        type: STATUS_CALLBACK_TYPE,
-        timestamp: event.occurredAt,
-        data: {
-          referralId: referral.id,
-          senderReferralId: referral.senderReferralId,
-          status,
-          previousStatus,
-          ...(reason ? { reason } : {}),
-          occurredAt: event.occurredAt,
-          statusUrl: statusUrl(referral.id),
-        },
-      },
+      // The sender chose: our JSON, or the referral's FHIR R4 Task as it stands after this change.
+      payload:
+        sender.callbackFormat === 'fhir-task'
+          ? referralTask(taskSourceOf(referral, history, state, { status, statusReason: reason, statusChangedAt: new Date(event.occurredAt) }))
+          : {
+              type: STATUS_CALLBACK_TYPE,
+              timestamp: event.occurredAt,
+              data: {
+                referralId: referral.id,
+                senderReferralId: referral.senderReferralId,
+                status,
+                previousStatus,
+                ...(reason ? { reason } : {}),
+                occurredAt: event.occurredAt,
+                statusUrl: statusUrl(referral.id),
+              },
+            },
     });
     await ctx.manager.save(callback);
-    ctx.afterCommit(() =>
-      this.callbacks.enqueue(callback.id).catch((error: Error) => this.logger.warn(`Status callback ${callback.id} queued later by the sweep: ${error.message}`)),
-    );
+    ctx.afterCommit(() => this.callbacks.enqueue(callback.id, event.correlationId));
   }
 }

@@ -1,17 +1,46 @@
-import { nextStatus } from './status-transitions';
+import { randomUUID } from 'node:crypto';
+import { EventEnvelope, EventType, EventTypeName } from '@app/shared';
+import { historyFactsOf, referralLifecycle } from './status-transitions';
 
-describe('status transitions', () => {
-  it.each([
-    ['received', 'routed', 'routed'],
-    ['received', 'accepted', 'accepted'],
-    ['routed', 'declined', 'declined'],
-    ['declined', 'accepted', 'accepted'],
-    ['accepted', 'completed', 'completed'],
-    ['completed', 'closed', 'closed'],
-    ['accepted', 'routed', undefined],
-    ['closed', 'completed', undefined],
-    ['routed', 'routed', undefined],
-  ] as const)('%s + %s → %s', (current, incoming, expected) => {
-    expect(nextStatus(current, incoming)).toBe(expected);
+const referral = { id: randomUUID(), receivedAt: new Date('2026-11-02T09:00:00Z') };
+let minute = 0;
+
+function heard<T extends EventTypeName>(type: T, payload: unknown) {
+  minute += 1;
+  const envelope = { id: randomUUID(), type, occurredAt: new Date(referral.receivedAt.getTime() + minute * 60_000).toISOString(), payload } as unknown as EventEnvelope;
+  return { eventId: envelope.id, type, occurredAt: new Date(envelope.occurredAt), facts: historyFactsOf(envelope) };
+}
+
+const routed = () => heard(EventType.ReferralRouted, { linkWorkerId: 'lw-1', tasks: [{ recipientType: 'organisation', recipientId: 'org-a', reason: 'x' }, { recipientType: 'organisation', recipientId: 'org-b', reason: 'y' }] });
+const decided = (type: EventTypeName, recipientType: string, recipientId: string) => heard(type, { recipientType, recipientId, decidedAt: new Date().toISOString(), reason: 'no-capacity' });
+
+describe("intake's status from the referral's history", () => {
+  it('stays accepted when another recipient declines after the link worker accepted', () => {
+    const history = [routed(), decided(EventType.ReferralAccepted, 'link-worker', 'lw-1'), decided(EventType.ReferralDeclined, 'organisation', 'org-a')];
+    expect(referralLifecycle(referral, history).state.status).toBe('accepted');
+  });
+
+  it('is declined only once every recipient offered has declined, with the last reason', () => {
+    const history = [routed(), decided(EventType.ReferralDeclined, 'organisation', 'org-a'), decided(EventType.ReferralDeclined, 'link-worker', 'lw-1')];
+    expect(referralLifecycle(referral, history).state.status).toBe('routed');
+    const all = referralLifecycle(referral, [...history, decided(EventType.ReferralDeclined, 'organisation', 'org-b')]).state;
+    expect(all).toMatchObject({ status: 'declined', statusReason: 'no-capacity' });
+  });
+
+  it('settles on the same status whatever order the events were heard in', () => {
+    const history = [routed(), decided(EventType.ReferralAccepted, 'organisation', 'org-b'), decided(EventType.ReferralDeclined, 'organisation', 'org-a')];
+    expect(referralLifecycle(referral, [...history].reverse()).state.status).toBe('accepted');
+  });
+
+  it('refuses a completion recorded by an organisation that never accepted', () => {
+    const history = [routed(), decided(EventType.ReferralAccepted, 'organisation', 'org-a'), heard(EventType.ReferralContacted, { recordedBy: { kind: 'organisation', id: 'org-b' }, occurredAt: new Date().toISOString() })];
+    const { state, refused } = referralLifecycle(referral, history);
+    expect(state.status).toBe('accepted');
+    expect(refused).toHaveLength(1);
+  });
+
+  it('keeps who acted and on whom, not the payload text', () => {
+    const facts = heard(EventType.ReferralDeclined, { recipientType: 'organisation', recipientId: 'org-a', decidedAt: '2026-11-02T10:00:00Z', reason: 'other', reasonText: 'Our hall flooded' }).facts;
+    expect(facts).toEqual({ actor: { kind: 'organisation', id: 'org-a' }, reason: 'other' });
   });
 });

@@ -1,25 +1,37 @@
-import { EventType, EventTypeName } from '@app/shared';
-import type { ReferralStatus } from '../referrals/referral.entity';
-
-/** The events from other services that change what the sender should see, and the status each means. */
-export const STATUS_EVENTS = {
-  [EventType.ReferralRouted]: 'routed',
-  [EventType.ReferralUnrouted]: 'unrouted',
-  [EventType.ReferralAccepted]: 'accepted',
-  [EventType.ReferralDeclined]: 'declined',
-  [EventType.ReferralCompleted]: 'completed',
-  [EventType.ReferralClosed]: 'closed',
-} as const satisfies Partial<Record<EventTypeName, ReferralStatus>>;
-
-export type StatusEventType = keyof typeof STATUS_EVENTS;
-
-const RANK: Record<ReferralStatus, number> = { received: 0, routed: 1, unrouted: 1, accepted: 2, declined: 2, completed: 3, closed: 4 };
+import { EventEnvelope, EventType, FoldedLifecycle, LifecycleEvent, foldLifecycle, lifecycleEventOf } from '@app/shared';
+import type { LifecycleFacts, ReferralHistoryEvent } from './referral-history.entity';
 
 /**
- * Events may arrive out of order (retries, separate queues): a status only moves forward, so a late
- * "routed" never hides an "accepted". Equal rank may change (declined by one, accepted by another).
+ * The events from other services that can move the status the sender sees. Intake keeps each one's
+ * lifecycle facts and folds the referral's whole history through the shared lifecycle, so it reports
+ * the status outcomes and the notifier report, whatever order the events arrived in.
  */
-export function nextStatus(current: ReferralStatus, incoming: ReferralStatus): ReferralStatus | undefined {
-  if (current === incoming) return undefined;
-  return RANK[incoming] >= RANK[current] ? incoming : undefined;
+export const STATUS_EVENTS = [
+  EventType.ReferralRouted,
+  EventType.ReferralUnrouted,
+  EventType.ReferralAccepted,
+  EventType.ReferralDeclined,
+  EventType.ReferralContacted,
+  EventType.SessionAttended,
+  EventType.SessionMissed,
+  EventType.ReferralCompleted,
+  EventType.ReferralClosed,
+  EventType.ReferralCancelled,
+  EventType.ReferralConsentWithdrawn,
+  EventType.ReferralOffered,
+  EventType.ReferralOfferWithdrawn,
+] as const;
+
+export type StatusEventType = (typeof STATUS_EVENTS)[number];
+
+/** What intake stores of an event: who acted and on whom, never the payload's free text. */
+export function historyFactsOf(envelope: EventEnvelope): LifecycleFacts {
+  const { actor, reason, linkWorkerId, recipients } = lifecycleEventOf(envelope);
+  return { actor, ...(reason ? { reason } : {}), ...(linkWorkerId ? { linkWorkerId } : {}), ...(recipients ? { recipients } : {}) };
+}
+
+/** The referral's lifecycle: its receipt (intake's own record) and every event heard since. Pure. */
+export function referralLifecycle(referral: { id: string; receivedAt: Date }, history: Pick<ReferralHistoryEvent, 'eventId' | 'type' | 'occurredAt' | 'facts'>[]): FoldedLifecycle {
+  const received: LifecycleEvent = { id: referral.id, type: EventType.ReferralReceived, occurredAt: referral.receivedAt, actor: { kind: 'sender' } };
+  return foldLifecycle([received, ...history.map((row) => ({ id: row.eventId, type: row.type, occurredAt: row.occurredAt, ...row.facts }))]);
 }

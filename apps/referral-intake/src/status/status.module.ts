@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { StatusCallbackDispatcher } from './status-callbacks';
+import { PendingStatusCallbacksSweep, StatusCallbackDispatcher } from './status-callbacks';
 import { StatusEventsController } from './status-events.controller';
 
 @Module({
   controllers: [StatusEventsController],
-  providers: [StatusCallbackDispatcher],
+  providers: [StatusCallbackDispatcher, PendingStatusCallbacksSweep],
 })
 export class StatusModule {}

@@ -46,7 +46,7 @@ export async function startIntake(label: string, { DATABASE_VIA_PORT, ...overrid
     DATABASE_URL: databaseUrl.toString(),
     REDIS_URL: redis.url,
     REDIS_PREFIX: redis.prefix,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.TEST_LOGS ? 'debug' : 'silent',
     OUTBOX_POLL_MS: '50',
     EVENT_BACKOFF_MS: '50',
     ...overrides,

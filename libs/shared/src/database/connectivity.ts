@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import IORedis from 'ioredis';
+import { redisConnection } from '../transport/redis-connections';
 
 export class DependencyUnreachableError extends Error {}
 
@@ -10,6 +10,8 @@ export function displayUrl(url: string): string {
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
+    // A redis-cluster:// URL lists several host:port pairs, which URL cannot parse: mask its password by hand.
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^\s/]+$/i.test(url)) return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
     return '(unparseable URL)';
   }
 }
@@ -17,6 +19,8 @@ export function displayUrl(url: string): string {
 function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';
 }
+
+const DATABASE_CREATION_LOCK_KEY = 'social-prescribing:create-database';
 
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -39,11 +43,15 @@ export async function prepareDatabase(url: string, schemas: string[]): Promise<v
     );
   }
   try {
+    // The three services (and their replicas) start together on a fresh machine: they take turns to create
+    // the database. Without the lock two CREATE DATABASE race and one fails on pg_database's unique index.
+    await admin.query('SELECT pg_advisory_lock(hashtext($1))', [DATABASE_CREATION_LOCK_KEY]);
     const name = databaseName(url);
     const existing = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (existing.rowCount === 0) {
       await admin.query(`CREATE DATABASE ${quoteIdent(name)}`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error;
+        // Created meanwhile by something not taking our lock (duplicate_database, or the catalog's unique index).
+        if (error.code !== '42P04' && error.code !== '23505') throw error;
       });
     }
   } finally {
@@ -63,8 +71,7 @@ export async function prepareDatabase(url: string, schemas: string[]): Promise<v
 }
 
 export async function assertRedisReachable(url: string): Promise<void> {
-  const redis = new IORedis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
+  const redis = redisConnection(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
     await redis.connect();
     await redis.ping();

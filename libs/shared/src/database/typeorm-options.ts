@@ -1,4 +1,4 @@
-import { DataSourceOptions, MixedList } from 'typeorm';
+import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
 
 export interface ServiceDataSourceOptions {
   url: string;
@@ -7,7 +7,10 @@ export interface ServiceDataSourceOptions {
   migrations: MixedList<Function | string>;
 }
 
-/** Each service owns one schema; its migrations table lives there too. Schema changes go only through migrations. */
+/**
+ * Each service owns one schema; its migrations table lives there too. Schema changes go only through
+ * migrations, which run through `migrateExclusively` (never TypeORM's own `migrationsRun`, which takes no lock).
+ */
 export function serviceDataSourceOptions(options: ServiceDataSourceOptions): DataSourceOptions {
   return {
     type: 'postgres',
@@ -16,9 +19,45 @@ export function serviceDataSourceOptions(options: ServiceDataSourceOptions): Dat
     entities: options.entities,
     migrations: options.migrations,
     migrationsTableName: 'migrations',
-    migrationsRun: true,
+    migrationsRun: false,
     migrationsTransactionMode: 'each',
     synchronize: false,
     extra: { max: 10, connectionTimeoutMillis: 5000 },
   };
+}
+
+/**
+ * One advisory lock for every service's migrations: replicas (and the three services) starting together
+ * take turns, and each finds the migrations the one before it ran already recorded. Session-level, so it is
+ * released if the process dies mid-migration.
+ */
+export const MIGRATION_LOCK_KEY = 'social-prescribing:migrations';
+
+/** Runs the data source's pending migrations while holding the migration lock. */
+export async function migrateExclusively(dataSource: DataSource): Promise<void> {
+  const lockHolder = dataSource.createQueryRunner();
+  await lockHolder.connect();
+  try {
+    await lockHolder.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK_KEY]);
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await lockHolder.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await lockHolder.release();
+  }
+}
+
+/** A connected data source on a service's schema with its migrations applied: for apps, CLIs, scripts and tests. */
+export async function openServiceDataSource(options: ServiceDataSourceOptions | DataSourceOptions): Promise<DataSource> {
+  const dataSource = new DataSource('type' in options ? options : serviceDataSourceOptions(options));
+  await dataSource.initialize();
+  try {
+    await migrateExclusively(dataSource);
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
 }

@@ -10,17 +10,30 @@ describe('event topology', () => {
     expect([...subscribersOf(EventType.ReferralReceived)].sort()).toEqual([ServiceName.Notifier, ServiceName.Outcomes]);
   });
 
-  it('tells intake about every status change the GP must hear of', () => {
+  it('tells intake about every event that can move the status the GP must hear of', () => {
     expect(eventsConsumedBy(ServiceName.ReferralIntake).sort()).toEqual(
       [
         EventType.ReferralRouted,
         EventType.ReferralUnrouted,
         EventType.ReferralAccepted,
         EventType.ReferralDeclined,
+        EventType.ReferralContacted,
+        EventType.SessionAttended,
+        EventType.SessionMissed,
         EventType.ReferralCompleted,
         EventType.ReferralClosed,
+        EventType.ReferralCancelled,
+        EventType.ReferralConsentWithdrawn,
+        EventType.ReferralOffered,
+        EventType.ReferralOfferWithdrawn,
       ].sort(),
     );
+  });
+
+  it('tells every service when the GP cancels or the person withdraws consent', () => {
+    for (const type of [EventType.ReferralCancelled, EventType.ReferralConsentWithdrawn]) {
+      expect([...subscribersOf(type)].sort()).toEqual([ServiceName.Notifier, ServiceName.Outcomes, ServiceName.ReferralIntake]);
+    }
   });
 
   it('has no subscribers for an unknown type', () => {

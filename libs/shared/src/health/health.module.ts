@@ -1,6 +1,8 @@
 import { Controller, Get, Inject, Injectable, Module, OnModuleDestroy } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import IORedis from 'ioredis';
+import { redisConnection } from '../transport/redis-connections';
 import { EVENT_TRANSPORT_OPTIONS, EventTransportOptions } from '../transport/transport-options';
 
 @Injectable()
@@ -11,8 +13,7 @@ export class RedisHealthIndicator implements OnModuleDestroy {
     private readonly indicators: HealthIndicatorService,
     @Inject(EVENT_TRANSPORT_OPTIONS) options: EventTransportOptions,
   ) {
-    this.redis = new IORedis(options.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000 });
-    this.redis.on('error', () => undefined);
+    this.redis = redisConnection(options.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000 });
   }
 
   async isHealthy(key: string) {
@@ -31,6 +32,7 @@ export class RedisHealthIndicator implements OnModuleDestroy {
   }
 }
 
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(

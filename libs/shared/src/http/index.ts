@@ -1,2 +1,6 @@
 export * from './problem-details';
 export * from './raw-json-body';
+export * from './storable-input';
+export * from './route-table';
+export * from './api-docs';
+export * from './csv';

@@ -91,6 +91,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const fastifyError = exception as { statusCode: number; message: string };
       body = problem(fastifyError.statusCode, fastifyError.message);
     } else {
+      // Through the err serializer (serializeError): never the query, parameters or body.
       this.logger.error({ err: exception }, 'Unhandled error');
       body = problem(HttpStatus.INTERNAL_SERVER_ERROR, 'An unexpected error occurred.');
     }

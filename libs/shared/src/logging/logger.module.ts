@@ -4,7 +4,9 @@ import { IncomingMessage } from 'node:http';
 import pino from 'pino';
 import { LoggerModule } from 'nestjs-pino';
 import { CORRELATION_HEADER, acceptCorrelationId, currentCorrelation } from './correlation';
+import { describeError, serializeError } from './error-serializer';
 import { REDACTED_PATHS } from './redaction';
+import { redactUrl } from './url-redaction';
 
 export interface ServiceLoggerOptions {
   service: string;
@@ -13,11 +15,48 @@ export interface ServiceLoggerOptions {
   file?: string;
 }
 
+interface LoggedRequest {
+  id?: unknown;
+  method?: string;
+  url?: string;
+  raw?: IncomingMessage;
+}
+
+/** A request in a log line: method, path without query string or tokens, and its id. Never headers or body. */
+export function serializeRequest(request: LoggedRequest): Record<string, unknown> {
+  const raw = request.raw ?? (request as IncomingMessage);
+  const url = (raw as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url ?? raw.url;
+  return { id: request.id, method: request.method ?? raw.method, url: redactUrl(url) };
+}
+
+/** A response in a log line: its status only (headers may set cookies or carry tokens). */
+export function serializeResponse(response: { statusCode?: number }): Record<string, unknown> {
+  return { statusCode: response.statusCode };
+}
+
+/**
+ * pino makes an error's own message the line's text when no text is given (logger.error(error) or
+ * logger.error({ err })), bypassing the serializer; give it the serializer's description instead.
+ */
+function withoutErrorMessageAsText(this: pino.Logger, args: unknown[], method: pino.LogFn): void {
+  const [first] = args;
+  if (first instanceof Error) return method.apply(this, [{ err: first }, typeof args[1] === 'string' ? args[1] : describeError(first), ...args.slice(2)] as never);
+  if (args.length === 1 && first && typeof first === 'object') {
+    const { err, error } = first as { err?: unknown; error?: unknown };
+    if (err instanceof Error || error instanceof Error) return method.apply(this, [first, describeError(err ?? error)] as never);
+  }
+  return method.apply(this, args as never);
+}
+
+export const LOG_SERIALIZERS = { err: serializeError, error: serializeError, req: serializeRequest, res: serializeResponse };
+
 export function pinoOptions(options: ServiceLoggerOptions): pino.LoggerOptions {
   return {
     base: { service: options.service, pid: process.pid },
     level: options.level ?? 'info',
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+    serializers: LOG_SERIALIZERS,
+    hooks: { logMethod: withoutErrorMessageAsText },
     mixin: () => {
       const scope = currentCorrelation();
       return scope ? { ...scope } : {};
@@ -41,6 +80,8 @@ export class ServiceLoggerModule {
         LoggerModule.forRoot({
           pinoHttp: {
             logger: createPinoLogger(options),
+            serializers: LOG_SERIALIZERS,
+    hooks: { logMethod: withoutErrorMessageAsText },
             genReqId: (req: IncomingMessage) => {
               const id = acceptCorrelationId(req.headers[CORRELATION_HEADER] ?? randomUUID());
               req.headers[CORRELATION_HEADER] = id;

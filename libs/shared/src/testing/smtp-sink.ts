@@ -26,6 +26,10 @@ export async function startSmtpSink(options: Partial<SMTPServerOptions> = {}): P
     },
     ...options,
   });
+  // A client killed mid-conversation (the crash drills) resets its socket: that is the drill, not a failure.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET') throw error;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {

@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, eventQueueName } from '../events';
+import { Sealer } from '../crypto/sealing';
+import { describeError } from '../logging/error-serializer';
 import { producerConnection, whenRedisReady } from './redis-connections';
 import { EventTransportOptions, eventJobOptions } from './transport-options';
 
@@ -15,17 +17,29 @@ export interface DeadLetter {
   replayedAt: Date | null;
 }
 
-/** Events a consumer gave up on: kept in Postgres so they outlive Redis, listable and replayable. */
+/**
+ * Events a consumer gave up on: kept in Postgres so they outlive Redis, listable and replayable. The whole
+ * envelope is sealed (free text such as a decline reason can name a person), bound to its consumer and event.
+ */
 export class DeadLetterStore {
+  private readonly sealer: Sealer;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly options: EventTransportOptions,
-  ) {}
+  ) {
+    this.sealer = new Sealer(options.sealingKey);
+  }
+
+  private associatedData(eventId: string): string {
+    return `dead-letter:${this.options.service}:${eventId}`;
+  }
 
   async record(envelope: EventEnvelope, error: Error, attempts: number): Promise<void> {
+    const sealed = this.sealer.sealJson(envelope, this.associatedData(envelope.id));
     await this.dataSource.query(
       `INSERT INTO "${this.options.schema}"."dead_letter" ("consumer", "event_id", "event_type", "envelope", "error", "attempts") VALUES ($1, $2, $3, $4, $5, $6)`,
-      [this.options.service, envelope.id, envelope.type, JSON.stringify(envelope), `${error.name}: ${error.message}`.slice(0, 2000), attempts],
+      [this.options.service, envelope.id, envelope.type, JSON.stringify(sealed), describeError(error).slice(0, 2000), attempts],
     );
   }
 
@@ -53,11 +67,12 @@ export class DeadLetterStore {
    */
   async replay(deadLetterId: string): Promise<EventEnvelope> {
     const [row] = await this.dataSource.query(
-      `SELECT "envelope" FROM "${this.options.schema}"."dead_letter" WHERE "id" = $1 AND "consumer" = $2 AND "replayed_at" IS NULL`,
+      `SELECT "event_id", "envelope" FROM "${this.options.schema}"."dead_letter" WHERE "id" = $1 AND "consumer" = $2 AND "replayed_at" IS NULL`,
       [deadLetterId, this.options.service],
     );
     if (!row) throw new Error(`No open dead letter ${deadLetterId} for ${this.options.service}`);
-    const envelope = row.envelope as EventEnvelope;
+    // Letters written before envelopes were sealed are objects; sealed ones are strings.
+    const envelope = Sealer.isSealed(row.envelope) ? this.sealer.openJson<EventEnvelope>(row.envelope, this.associatedData(row.event_id)) : (row.envelope as EventEnvelope);
     const connection = producerConnection(this.options.redisUrl);
     const queue = new Queue(eventQueueName(this.options.service), { connection, prefix: this.options.redisPrefix });
     try {

@@ -9,6 +9,7 @@ import { DeadLetterStore } from './dead-letters';
 import { EventContext } from './event-context';
 import { workerConnection } from './redis-connections';
 import { EventTransportOptions } from './transport-options';
+import { describeError } from '../logging/error-serializer';
 
 export const EVENT_TRANSPORT_ID = Symbol('bullmq-events');
 
@@ -37,8 +38,13 @@ export class BullMqEventServer extends Server implements CustomTransportStrategy
       connection: this.connection,
       prefix: this.options.redisPrefix,
       concurrency: this.options.concurrency ?? 4,
+      lockDuration: this.options.lockMs ?? 10_000,
+      stalledInterval: this.options.stalledIntervalMs ?? 5_000,
+      // A job whose consumer died more than this many times fails without reaching our handler's dead-letter
+      // path; several crashes in a row are more likely a deployment than a poison event.
+      maxStalledCount: 5,
     });
-    this.worker.on('error', (error) => this.logger.warn?.(`Event worker: ${error.message}`));
+    this.worker.on('error', (error) => this.logger.warn?.(`Event worker: ${describeError(error)}`));
     callback();
   }
 
@@ -65,7 +71,7 @@ export class BullMqEventServer extends Server implements CustomTransportStrategy
         const attempts = job.attemptsMade + 1;
         const final = error instanceof UnrecoverableError || attempts >= (job.opts.attempts ?? 1);
         this.logger.warn?.(
-          `Event ${envelope.type} ${envelope.id} failed (attempt ${attempts}${final ? ', giving up' : ', will retry'}): ${(error as Error).message}`,
+          `Event ${envelope.type} ${envelope.id} failed (attempt ${attempts}${final ? ', giving up' : ', will retry'}): ${describeError(error)}`,
         );
         if (final) await this.deadLetters.record(envelope, error as Error, attempts);
         throw error;

@@ -1,21 +1,31 @@
 import { DynamicModule, Global, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Sealer } from '../crypto/sealing';
 import { DeadLetterStore } from './dead-letters';
 import { EventPublisher } from './event-publisher';
 import { BullMqEventServer } from './event-server';
+import { OutboxReconciler } from './outbox-reconciler';
 import { OutboxRelay } from './outbox-relay';
 import { EVENT_TRANSPORT_OPTIONS, EventTransportOptions } from './transport-options';
 
+/** This service's sealing of event fields (EVENT_SEALING_KEY), for sealReferralPerson and openReferralPerson. */
+export class EventSealer extends Sealer {}
+
 @Injectable()
 export class OutboxRelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(private readonly relay: OutboxRelay) {}
+  constructor(
+    private readonly relay: OutboxRelay,
+    private readonly reconciler: OutboxReconciler,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.relay.start();
+    this.reconciler.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.reconciler.stop();
     await this.relay.stop();
   }
 }
@@ -47,13 +57,23 @@ export class EventTransportModule {
           useFactory: (dataSource: DataSource, transport: EventTransportOptions) => new OutboxRelay(dataSource, transport),
         },
         {
+          provide: OutboxReconciler,
+          inject: [DataSource, EVENT_TRANSPORT_OPTIONS],
+          useFactory: (dataSource: DataSource, transport: EventTransportOptions) => new OutboxReconciler(dataSource, transport),
+        },
+        {
           provide: DeadLetterStore,
           inject: [DataSource, EVENT_TRANSPORT_OPTIONS],
           useFactory: (dataSource: DataSource, transport: EventTransportOptions) => new DeadLetterStore(dataSource, transport),
         },
+        {
+          provide: EventSealer,
+          inject: [EVENT_TRANSPORT_OPTIONS],
+          useFactory: (transport: EventTransportOptions) => new EventSealer(transport.sealingKey),
+        },
         OutboxRelayLifecycle,
       ],
-      exports: [EVENT_TRANSPORT_OPTIONS, EventPublisher, OutboxRelay, DeadLetterStore],
+      exports: [EVENT_TRANSPORT_OPTIONS, EventPublisher, OutboxRelay, OutboxReconciler, DeadLetterStore, EventSealer],
     };
   }
 }

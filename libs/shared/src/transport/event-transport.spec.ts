@@ -7,7 +7,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Queue, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { EventEnvelope, EventType, ServiceName, eventQueueName } from '../events';
+import { Sealer } from '../crypto/sealing';
+import { EventEnvelope, EventType, ServiceName, eventQueueName, sealReceivedPayload } from '../events';
 import { ProblemDetailsFilter } from '../http/problem-details';
 import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually } from '../testing';
 import { DeadLetterStore } from './dead-letters';
@@ -40,6 +41,8 @@ function queueOf(service: string): Queue {
   return queue;
 }
 
+const SEALING_KEY = Buffer.alloc(32, 3).toString('base64');
+
 let database: TestDatabase;
 let redis: TestRedis;
 let dataSource: DataSource;
@@ -53,6 +56,8 @@ function transportOptions(service: string, schema: string, overrides: Partial<Ev
     maxAttempts: 3,
     backoffMs: 20,
     outboxPollMs: 20,
+    sealingKey: SEALING_KEY,
+    outboxRetentionHours: 24,
     ...overrides,
   };
 }
@@ -63,14 +68,14 @@ async function publishReceived(publisher: EventPublisher, referralId = crypto.ra
     return publisher.publish(manager, EventType.ReferralReceived, {
       referralId,
       correlationId: 'corr-test-0001',
-      payload: {
+      payload: sealReceivedPayload(new Sealer(SEALING_KEY), referralId, {
         practiceOdsCode: 'A81001',
         needs: ['loneliness'],
         urgency: 'routine',
         consentToShare: true,
         patient: { nhsNumber: '9434765919', givenName: 'Test', familyName: 'Patient', dateOfBirth: '1950-01-01' },
         receivedAt: new Date().toISOString(),
-      },
+      }),
     });
   });
 }
@@ -168,7 +173,7 @@ describe('outbox → queue → handler', () => {
     await eventually(async () => (await effects('notifier')).length === 1 && (await effects('outcomes')).length === 1);
     expect(handled.notifier.map((e) => e.id)).toEqual([event.id]);
     expect(handled.outcomes.map((e) => e.id)).toEqual([event.id]);
-    expect(handled.notifier[0]).toMatchObject({ type: 'referral.received', version: 1, correlationId: 'corr-test-0001', source: 'referral-intake' });
+    expect(handled.notifier[0]).toMatchObject({ type: 'referral.received', version: 2, correlationId: 'corr-test-0001', source: 'referral-intake' });
     const inbox = await dataSource.query(`SELECT "consumer", "event_id" FROM "notifier"."inbox"`);
     expect(inbox).toEqual([{ consumer: 'notifier', event_id: event.id }]);
   });
@@ -196,6 +201,23 @@ describe('outbox → queue → handler', () => {
     await eventually(async () => (await redelivery.getState()) === 'completed');
 
     expect(await effects('notifier')).toHaveLength(1);
+  });
+});
+
+describe('outbox retention', () => {
+  it('deletes published rows older than the retention period, and never a row still waiting', async () => {
+    const relay = relayFor({ outboxRetentionHours: 24 });
+    const publisher = new EventPublisher(ServiceName.ReferralIntake, SCHEMAS.intake);
+    const old = await publishReceived(publisher);
+    const recent = await publishReceived(publisher);
+    await relay.drain();
+    const waiting = await publishReceived(publisher);
+    await dataSource.query(`UPDATE "intake"."outbox" SET "published_at" = now() - interval '25 hours', "created_at" = now() - interval '26 hours' WHERE "id" = $1`, [old.id]);
+    await dataSource.query(`UPDATE "intake"."outbox" SET "created_at" = now() - interval '30 days' WHERE "id" = $1`, [waiting.id]);
+    expect(await relay.purgePublished()).toBe(1);
+    const left = (await dataSource.query(`SELECT "id" FROM "intake"."outbox"`)).map((row: { id: string }) => row.id);
+    expect(left).not.toContain(old.id);
+    expect(left).toEqual(expect.arrayContaining([recent.id, waiting.id]));
   });
 });
 
@@ -252,6 +274,12 @@ describe('failures', () => {
     expect(letter).toMatchObject({ eventId: event.id, eventType: 'referral.received', attempts: 1, consumer: 'notifier' });
     expect(letter.error).toContain('no link worker covers practice');
     expect(await effects('notifier')).toEqual([]);
+    // The letter keeps the whole envelope sealed: nothing of the person, nor the event's own payload, in clear.
+    const [row] = await dataSource.query(`SELECT "envelope" FROM "notifier"."dead_letter" WHERE "id" = $1`, [letter.id]);
+    expect(Sealer.isSealed(row.envelope)).toBe(true);
+    expect(JSON.stringify(row)).not.toContain('A81001');
+    const [outboxRow] = await dataSource.query(`SELECT "envelope" FROM "intake"."outbox" WHERE "id" = $1`, [event.id]);
+    for (const value of ['9434765919', 'Patient', '1950-01-01']) expect(JSON.stringify(outboxRow)).not.toContain(value);
 
     broken = false;
     await deadLetters.replay(letter.id);

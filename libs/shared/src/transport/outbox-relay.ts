@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { EventEnvelope, eventQueueName, subscribersOf } from '../events';
 import { producerConnection, whenRedisReady } from './redis-connections';
 import { EventTransportOptions, eventJobOptions } from './transport-options';
+import { describeError } from '../logging/error-serializer';
 
 const BATCH_SIZE = 200;
 const MAX_IDLE_BACKOFF_MS = 5000;
@@ -95,6 +96,18 @@ export class OutboxRelay {
     });
   }
 
+  /**
+   * Published rows are deleted once older than the retention period: the queue and the consumers' inboxes
+   * have them, and an outbox is transport, not an archive of what every referral said. Rows not yet
+   * published are never deleted, however old. Run by each service's scheduled purge job (OutboxHousekeeping).
+   */
+  async purgePublished(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.options.outboxRetentionHours * 3600_000);
+    // TypeORM answers a DELETE with [rows, affected].
+    const [, deleted] = await this.dataSource.query(`DELETE FROM "${this.options.schema}"."outbox" WHERE "published_at" IS NOT NULL AND "published_at" < $1`, [cutoff]);
+    return Number(deleted);
+  }
+
   async pendingCount(): Promise<number> {
     const [row] = await this.dataSource.query(`SELECT count(*)::int AS "count" FROM "${this.options.schema}"."outbox" WHERE "published_at" IS NULL`);
     return row.count;
@@ -104,10 +117,19 @@ export class OutboxRelay {
     let queue = this.queues.get(service);
     if (!queue) {
       queue = new Queue(eventQueueName(service), { connection: this.connection, prefix: this.options.redisPrefix, skipWaitingForReady: true });
-      queue.on('error', () => undefined);
+      queue.on('error', (error) => this.logQueueError(service, error));
       this.queues.set(service, queue);
     }
     return queue;
+  }
+
+  private lastQueueErrorAt = 0;
+
+  /** Redis trouble surfaces here too while it lasts: one line every 30 s is enough to see it. */
+  private logQueueError(service: string, error: Error): void {
+    if (Date.now() - this.lastQueueErrorAt < 30_000) return;
+    this.lastQueueErrorAt = Date.now();
+    this.logger.warn(`Event queue of ${service}: ${describeError(error)}`);
   }
 
   private schedule(delayMs: number): void {
@@ -126,7 +148,7 @@ export class OutboxRelay {
     } catch (error) {
       this.failures += 1;
       if (this.failures === 1 || this.failures % 50 === 0) {
-        this.logger.warn(`Outbox relay cannot publish yet (events wait in Postgres): ${(error as Error).message}`);
+        this.logger.warn(`Outbox relay cannot publish yet (events wait in Postgres): ${describeError(error)}`);
       }
       const backoff = Math.min(MAX_IDLE_BACKOFF_MS, this.options.outboxPollMs * 2 ** Math.min(this.failures, 10));
       this.schedule(backoff);

@@ -13,20 +13,43 @@ export interface EventTransportOptions {
   outboxPollMs: number;
   /** Jobs this service's consumer runs at once. */
   concurrency?: number;
+  /** OUTBOX_RETENTION_HOURS: published outbox rows older than this are deleted. */
+  outboxRetentionHours: number;
+  /** EVENT_SEALING_KEY: seals the person in referral.received and every dead-lettered envelope. */
+  sealingKey: string;
+  /**
+   * How long a consumer's claim on a job lasts (renewed at half this while it runs), and how often consumers
+   * look for jobs whose claim expired because their process died. A killed consumer's events resume after at
+   * most about lockMs + stalledIntervalMs. BullMQ's defaults (30 s and 30 s) made that 30-60 s and more.
+   */
+  lockMs?: number;
+  stalledIntervalMs?: number;
+  /** See OutboxReconciler. */
+  reconcileIntervalMs?: number;
+  reconcileGraceMs?: number;
+  reconcileWindowHours?: number;
+  /** Schema of each subscribing service, when not the deployed one (SERVICE_SCHEMAS). */
+  subscriberSchemas?: Record<string, string>;
 }
 
 export const EVENT_TRANSPORT_OPTIONS = Symbol('EVENT_TRANSPORT_OPTIONS');
 
+/** How long Redis keeps a finished job: long enough to dedupe a relay retried after a crash, no longer. */
+export const COMPLETED_JOB_RETENTION_SECONDS = 3600;
+/** How long Redis keeps a job that gave up: its dead letter in PostgreSQL is the record that lasts. */
+export const FAILED_JOB_RETENTION_SECONDS = 24 * 3600;
+
 /**
  * Our one retry policy for queue work: exponential backoff with jitter (so retries after an outage do not
- * arrive in lockstep); finished jobs kept a day for inspection, failed ones two weeks.
+ * arrive in lockstep). Redis is transport, not storage: finished jobs go after an hour, failed ones after a
+ * day (PostgreSQL keeps the dead letter), so queued data does not linger.
  */
 export function retryingJobOptions(attempts: number, backoffMs: number): JobsOptions {
   return {
     attempts,
     backoff: { type: 'exponential', delay: backoffMs, jitter: 0.5 },
-    removeOnComplete: { age: 24 * 3600, count: 10_000 },
-    removeOnFail: { age: 14 * 24 * 3600 },
+    removeOnComplete: { age: COMPLETED_JOB_RETENTION_SECONDS, count: 10_000 },
+    removeOnFail: { age: FAILED_JOB_RETENTION_SECONDS },
   };
 }
 

@@ -48,9 +48,17 @@ describe('FHIR ServiceRequest with contained Patient', () => {
   });
 
   it('refuses a referral without recorded consent', () => {
+    const payload = clone(serviceRequestFixture) as Record<string, unknown> & { contained: unknown[] };
+    delete payload.supportingInfo;
+    payload.contained = payload.contained.slice(0, 1);
+    expect(refused(payload)).toEqual([{ pointer: '/supportingInfo', detail: expect.stringContaining('consent') }]);
+  });
+
+  it('finds a Consent about the patient that supportingInfo does not reference, as BaRS messages carry it', () => {
     const payload = clone(serviceRequestFixture) as Record<string, unknown>;
     delete payload.supportingInfo;
-    expect(refused(payload)).toEqual([{ pointer: '/supportingInfo', detail: expect.stringContaining('consent') }]);
+    const result = mapFhirReferral(payload);
+    expect(result.ok && result.value.input.consentToShare).toBe(true);
   });
 
   it('refuses a consent that is not active', () => {

@@ -1,0 +1,24 @@
+import { EntityManager } from 'typeorm';
+import { DeliveryJob, JobName, NotificationChannel, PlannedJob, planJob } from '@app/shared';
+import type { QueuedNotification } from './notifications.service';
+
+const DELIVERY_JOB: Record<NotificationChannel, typeof JobName.DeliverEmail | typeof JobName.DeliverSms> = {
+  email: JobName.DeliverEmail,
+  sms: JobName.DeliverSms,
+};
+
+/** A notification's delivery job, on its provider's queue; the job carries only the notification id. */
+export function deliveryJob(notification: QueuedNotification): PlannedJob {
+  return planJob(DELIVERY_JOB[notification.channel], {
+    notificationId: notification.id,
+    ...(notification.correlationId ? { correlationId: notification.correlationId } : {}),
+  });
+}
+
+/** Replaying a dead-lettered delivery: the failed notification goes back to pending for a fresh round of attempts. */
+export async function reopenNotification(manager: EntityManager, job: DeliveryJob): Promise<void> {
+  await manager.query(`UPDATE "notifier"."notification" SET "status" = 'pending', "failed_at" = NULL, "updated_at" = now() WHERE "id" = $1 AND "status" = 'failed'`, [
+    job.notificationId,
+  ]);
+}
+

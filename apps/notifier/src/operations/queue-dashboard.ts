@@ -1,0 +1,66 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Queue } from 'bullmq';
+import { timingSafeEqual } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import { allQueues, producerConnection } from '@app/shared';
+import { NotifierEnvironment } from '../environment';
+
+export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+
+function matches(given: string, expected: Buffer): boolean {
+  const candidate = Buffer.from(given);
+  return candidate.length === expected.length && timingSafeEqual(candidate, expected);
+}
+
+/**
+ * The BullMQ dashboard (bull-board) at /admin/queues: every queue of every service (events and jobs, from the
+ * one registry). Behind the admin key: the x-api-key header, or HTTP Basic with the key as password so a browser
+ * can open it. Read-only unless QUEUE_DASHBOARD_READ_ONLY=false (retry, promote and clean then appear).
+ */
+export function mountQueueDashboard(app: NestFastifyApplication, env: NotifierEnvironment): void {
+  const connection = producerConnection(env.REDIS_URL);
+  const names = allQueues().map(({ queue }) => queue);
+  const queues = names.map((name) => {
+    const queue = new Queue(name, { connection, prefix: env.REDIS_PREFIX, skipWaitingForReady: true });
+    queue.on('error', () => undefined);
+    return queue;
+  });
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
+  createBullBoard({
+    queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: env.QUEUE_DASHBOARD_READ_ONLY !== 'false' })),
+    serverAdapter,
+    // Redis server details (version, memory, clients) are for Redis's own monitoring, not this board.
+    options: { uiConfig: { boardTitle: 'Referral queues', hideRedisDetails: true } },
+  });
+  const expected = Buffer.from(env.NOTIFIER_ADMIN_API_KEY);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.register(async (scope) => {
+      scope.addHook('onRequest', async (request, reply) => {
+        const header = request.headers['x-api-key'];
+        const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+        const password = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':') : undefined;
+        if ((typeof header === 'string' && matches(header, expected)) || (password !== undefined && matches(password, expected))) return;
+        await reply
+          .code(401)
+          .header('www-authenticate', 'Basic realm="queues", charset="UTF-8"')
+          .header('content-type', 'application/problem+json')
+          .send({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'The queue dashboard needs the admin key (x-api-key, or as the Basic password).' });
+      });
+      // bull-board answers its own refusals in plain text or JSON: ours are problem+json everywhere.
+      scope.addHook('onSend', async (_request, reply, payload) => {
+        const status = reply.statusCode;
+        if (status < 400 || String(reply.getHeader('content-type') ?? '').includes('problem+json')) return payload;
+        reply.header('content-type', 'application/problem+json');
+        return JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: `The queue dashboard refused this request (${STATUS_CODES[status] ?? status}).` });
+      });
+      await scope.register(serverAdapter.registerPlugin(), { prefix: QUEUE_DASHBOARD_PATH });
+  });
+  fastify.addHook('onClose', async () => {
+    await Promise.all(queues.map((queue) => queue.close()));
+    connection.disconnect();
+  });
+}

@@ -1,0 +1,13 @@
+import { EntityManager } from 'typeorm';
+import { JobName, PlannedJob, StatusCallbackJob, planJob } from '@app/shared';
+
+/** A callback's delivery job; it carries only the callback id (which is also the webhook-id). */
+export function callbackJob(callbackId: string, correlationId?: string | null): PlannedJob {
+  return planJob(JobName.DeliverStatusCallback, { callbackId, ...(correlationId ? { correlationId } : {}) });
+}
+
+/** Replaying a dead-lettered callback: back to pending for a fresh round of attempts. */
+export async function reopenStatusCallback(manager: EntityManager, job: StatusCallbackJob): Promise<void> {
+  await manager.query(`UPDATE "intake"."status_callback" SET "state" = 'pending' WHERE "id" = $1 AND "state" IN ('failed', 'gone')`, [job.callbackId]);
+}
+

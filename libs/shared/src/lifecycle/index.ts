@@ -1,0 +1,2 @@
+export * from './referral-lifecycle';
+export * from './lifecycle-events';

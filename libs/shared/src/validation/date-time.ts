@@ -1,0 +1,28 @@
+/**
+ * An RFC 3339 / ISO 8601 calendar date-time with an offset, as our APIs and PostgreSQL's timestamptz
+ * both read it. ISO 8601 also allows week dates (2026-W48-3) and ordinal dates (2026-332), which
+ * class-validator's isISO8601 accepts and PostgreSQL refuses: this rule is the one we apply instead.
+ */
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/i;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function realDate(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+export function isCalendarDateTime(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const match = DATE_TIME.exec(value);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second = 0, offsetHour = 0, offsetMinute = 0] = match.slice(1).map((part) => (part === undefined ? undefined : Number(part))) as number[];
+  return realDate(year, month, day) && hour < 24 && minute < 60 && second < 60 && offsetHour < 24 && offsetMinute < 60 && !Number.isNaN(Date.parse(value));
+}
+
+/** A calendar date (YYYY-MM-DD) or a calendar date-time. */
+export function isCalendarDateOrDateTime(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const match = DATE.exec(value);
+  if (match) return realDate(Number(match[1]), Number(match[2]), Number(match[3]));
+  return isCalendarDateTime(value);
+}
