@@ -144,6 +144,10 @@ describe('directory imports', () => {
     await expectProblem(await importDirectory({ organisations: [organisation({ name: 'Gardens\u0000' })] }), 422, '/organisations/0/name');
   });
 
+  it('an unknown property named "constructor" (it crashed the object mapper)', async () => {
+    await expectProblem(await importDirectory({ organisations: [organisation()], extra: { constructor: 'x' } }), 422, '/extra/constructor');
+  });
+
   it('a practice whose PCN does not exist', async () => {
     await expectProblem(await importDirectory({ practices: [{ odsCode: 'Q99999', name: 'Nowhere Surgery', pcnOdsCode: 'U99999' }] }), 422, '/practices/0/pcnOdsCode');
   });

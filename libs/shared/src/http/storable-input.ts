@@ -16,12 +16,18 @@ function textProblem(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Property names that reach object prototypes. Object mappers (class-transformer) read `constructor` as
+ * the class of a value and crash on a plain property of that name; no document we accept uses them.
+ */
+const RESERVED_PROPERTY_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
 function token(key: string | number): string {
   return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /**
- * Text PostgreSQL cannot store (NUL, lone UTF-16 surrogates) and nesting deeper than MAX_INPUT_DEPTH,
+ * Text PostgreSQL cannot store (NUL, lone UTF-16 surrogates), reserved property names and nesting deeper than MAX_INPUT_DEPTH,
  * anywhere in a parsed input, each named by a JSON pointer. Checked once for every request, so no field
  * of any route can reach the database (or a recursive walk) with them. Recursion stops at the depth limit.
  */
@@ -42,7 +48,7 @@ export function unstorableInputProblems(value: unknown, base = '', depth = 0, fo
     return found;
   }
   for (const [key, item] of Object.entries(value)) {
-    const keyDetail = textProblem(key);
+    const keyDetail = RESERVED_PROPERTY_NAMES.has(key) ? `must not be "${key}", a reserved property name` : textProblem(key);
     if (keyDetail) found.push({ pointer: `${base}/${token(key)}`, detail: `the property name ${keyDetail}` });
     else unstorableInputProblems(item, `${base}/${token(key)}`, depth + 1, found);
   }
