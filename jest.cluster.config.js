@@ -1,9 +1,14 @@
 /** `npm run test:cluster`: the Redis Cluster drills (a real three-master cluster, two replicas of each service). */
 const base = require('./jest.config');
 
+// Each tier carries the shared transform, module paths and setup; the drills take them from the unit tier.
+const { displayName: _displayName, testMatch: _testMatch, ...tier } = base.projects[0];
+
 module.exports = {
-  ...base,
+  ...tier,
   testMatch: ['<rootDir>/test/cluster/**/*.cluster-spec.ts'],
+  reporters: base.reporters,
   testTimeout: 300000,
   maxWorkers: 1,
+  forceExit: base.forceExit,
 };
