@@ -14,11 +14,10 @@ import {
   Min,
   MinLength,
   ValidateNested,
-  ValidationError,
   validateSync,
 } from 'class-validator';
 import { parse } from 'csv-parse/sync';
-import type { FieldProblem } from '@app/shared';
+import { type FieldProblem, validationErrorsToProblems } from '@app/shared';
 
 const CHANNELS = ['email', 'sms'] as const;
 const UK_MOBILE = /^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$/;
@@ -245,18 +244,6 @@ export class DirectoryValidationError extends Error {
   }
 }
 
-function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-function flatten(errors: ValidationError[], base = ''): FieldProblem[] {
-  return errors.flatMap((error) => {
-    const pointer = `${base}/${escapePointer(error.property)}`;
-    const own = Object.values(error.constraints ?? {}).map((detail) => ({ pointer, detail }));
-    return [...own, ...flatten(error.children ?? [], pointer)];
-  });
-}
-
 /**
  * Cross-references a validator cannot see: services point at their organisation's own locations, ids
  * that must be unique (locations, services, a service's locations) appear once, and practices and PCN
@@ -294,7 +281,7 @@ export function validateDirectoryDocument(input: unknown): DirectoryDocument {
     throw new DirectoryValidationError([{ pointer: '', detail: 'the directory must be a JSON object' }]);
   }
   const document = plainToInstance(DirectoryDocument, input, { exposeDefaultValues: true });
-  const problems = flatten(validateSync(document, { forbidUnknownValues: false }));
+  const problems = validationErrorsToProblems(validateSync(document, { forbidUnknownValues: false }));
   if (problems.length === 0) problems.push(...referenceProblems(document));
   if (problems.length > 0) throw new DirectoryValidationError(problems);
   return document;

@@ -1,8 +1,8 @@
-import type { FieldProblem } from '@app/shared';
+import { type FieldProblem, pointerToken } from '@app/shared';
 import codes from './data/codes.json';
 import { locateServiceRequest } from './fhir/fhir-referral';
 import { ReferenceResolver, asArray, asObject, asString } from './fhir/fhir-references';
-import { Validated, pointerToken } from './referral-input';
+import { Validated } from './referral-input';
 
 /** Why a GP system cancels a referral it sent (FHIR: ServiceRequest revoked or entered-in-error). */
 export const CANCEL_REASONS = [

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
-import { ValidationError, getMetadataStorage, validateSync } from 'class-validator';
-import type { FieldProblem, ReferralPerson, ReferralReceivedPayload } from '@app/shared';
+import { getMetadataStorage, validateSync } from 'class-validator';
+import { type FieldProblem, type ReferralPerson, type ReferralReceivedPayload, pointerToken, validationErrorsToProblems } from '@app/shared';
 import { CreateReferralDto, PatientDto, ReferrerDto } from './referral.dto';
 import { normaliseUkPhone } from './validation/contact';
 import { normaliseNhsNumber } from './validation/nhs-number';
@@ -19,19 +19,6 @@ export interface ReferralInput
 }
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldProblem[] };
-
-/** RFC 6901 escaping of one reference token. */
-export function pointerToken(token: string | number): string {
-  return String(token).replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-export function validationErrorsToProblems(errors: ValidationError[], base = ''): FieldProblem[] {
-  return errors.flatMap((error) => {
-    const pointer = `${base}/${pointerToken(error.property)}`;
-    const own = Object.values(error.constraints ?? {}).map((detail) => ({ pointer, detail }));
-    return [...own, ...validationErrorsToProblems(error.children ?? [], pointer)];
-  });
-}
 
 type DtoClass = new () => object;
 

@@ -1,4 +1,5 @@
 export * from './problem-details';
+export * from './json-pointer';
 export * from './raw-json-body';
 export * from './storable-input';
 export * from './route-table';

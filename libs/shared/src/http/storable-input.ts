@@ -1,6 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
+import { pointerToken } from './json-pointer';
 import { FieldProblem, ProblemException, problem } from './problem-details';
 
 /** Deeper than any document we accept (a FHIR message Bundle reaches about 12); deep enough to be generous. */
@@ -21,10 +22,6 @@ function textProblem(text: string): string | undefined {
  * the class of a value and crash on a plain property of that name; no document we accept uses them.
  */
 const RESERVED_PROPERTY_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
-
-function token(key: string | number): string {
-  return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 /**
  * Text PostgreSQL cannot store (NUL, lone UTF-16 surrogates), reserved property names and nesting deeper than MAX_INPUT_DEPTH,
@@ -49,8 +46,8 @@ export function unstorableInputProblems(value: unknown, base = '', depth = 0, fo
   }
   for (const [key, item] of Object.entries(value)) {
     const keyDetail = RESERVED_PROPERTY_NAMES.has(key) ? `must not be "${key}", a reserved property name` : textProblem(key);
-    if (keyDetail) found.push({ pointer: `${base}/${token(key)}`, detail: `the property name ${keyDetail}` });
-    else unstorableInputProblems(item, `${base}/${token(key)}`, depth + 1, found);
+    if (keyDetail) found.push({ pointer: `${base}/${pointerToken(key)}`, detail: `the property name ${keyDetail}` });
+    else unstorableInputProblems(item, `${base}/${pointerToken(key)}`, depth + 1, found);
   }
   return found;
 }

@@ -1,6 +1,6 @@
-import type { FieldProblem } from '@app/shared';
+import { type FieldProblem, pointerToken } from '@app/shared';
 import codes from '../data/codes.json';
-import { ReferralInput, Validated, pointerToken, validateReferral } from '../referral-input';
+import { ReferralInput, Validated, validateReferral } from '../referral-input';
 import { Json, Located, ReferenceResolver, asArray, asObject, asString } from './fhir-references';
 
 export type ReferralFormat = 'json' | 'fhir-service-request' | 'fhir-message';

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FieldProblem, PROBLEM_CONTENT_TYPE, ProblemDetails } from '@app/shared';
+import { FieldProblem, PROBLEM_CONTENT_TYPE, ProblemDetails, pointerTokens } from '@app/shared';
 import { asObject, asString } from './fhir-references';
 
 export const FHIR_JSON = 'application/fhir+json';
@@ -35,10 +35,6 @@ export interface OperationOutcome {
   issue: OperationOutcomeIssue[];
 }
 
-function unescape(token: string): string {
-  return token.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-
 /**
  * A JSON pointer into a posted FHIR resource as a FHIRPath expression, resources inside a Bundle entry or a
  * contained list typed: /entry/8/resource/identifier/0/value → Bundle.entry[8].resource.ofType(Patient).identifier[0].value.
@@ -50,7 +46,7 @@ export function fhirPathOf(pointer: string, body: unknown): string | undefined {
   let path = rootType;
   let current: unknown = body;
   let previous = '';
-  const tokens = pointer === '' ? [] : pointer.split('/').slice(1).map(unescape);
+  const tokens = pointerTokens(pointer);
   for (const token of tokens) {
     if (/^\d+$/.test(token)) {
       path += `[${token}]`;
