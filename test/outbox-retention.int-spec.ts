@@ -44,3 +44,32 @@ describe('the scheduled outbox purge', () => {
     expect(left).toEqual(expect.arrayContaining([recent, waiting]));
   });
 });
+
+describe('the outbox indexes', () => {
+  let outcomes: OutcomesHarness;
+
+  beforeAll(async () => {
+    outcomes = await startOutcomes('outbox_indexes');
+  });
+
+  afterAll(async () => {
+    await outcomes?.close();
+  });
+
+  /** The plan PostgreSQL picks when a table is large enough that reading all of it is the worst choice. */
+  async function planOf(sql: string): Promise<string> {
+    return outcomes.dataSource.transaction(async (manager) => {
+      await manager.query('SET LOCAL enable_seqscan = off');
+      const rows: Array<{ 'QUERY PLAN': string }> = await manager.query(`EXPLAIN ${sql}`);
+      return rows.map((row) => row['QUERY PLAN']).join('\n');
+    });
+  }
+
+  it('serve the purge and the reconciler window from "outbox_published", and the relay from "outbox_unpublished"', async () => {
+    expect(await planOf(`DELETE FROM "outcomes"."outbox" WHERE "published_at" IS NOT NULL AND "published_at" < now() - interval '24 hours'`)).toContain('outbox_published');
+    expect(
+      await planOf(`SELECT "seq" FROM "outcomes"."outbox" WHERE "published_at" IS NOT NULL AND "published_at" > now() - interval '24 hours' AND "published_at" < now() - interval '30 seconds'`),
+    ).toContain('outbox_published');
+    expect(await planOf(`SELECT "id" FROM "outcomes"."outbox" WHERE "published_at" IS NULL ORDER BY "seq" LIMIT 200 FOR UPDATE SKIP LOCKED`)).toContain('outbox_unpublished');
+  });
+});

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { JobName, OutboxHousekeeping, ServiceInfrastructureModule, jobTablesMigration } from '@app/shared';
+import { JobName, OutboxHousekeeping, ServiceInfrastructureModule, jobTablesMigration, outboxPublishedIndexMigration } from '@app/shared';
 import { ActionsModule } from './actions/actions.module';
 import { AUTH_ENTITIES } from './auth/auth.entities';
 import { AuthModule } from './auth/auth.module';
@@ -34,6 +34,7 @@ export const NOTIFIER_MIGRATIONS = [
   jobTablesMigration(NOTIFIER_SCHEMA),
   AddReferralContacts1764200000010,
   CreateSignIn1764200000011,
+  outboxPublishedIndexMigration(NOTIFIER_SCHEMA),
 ];
 
 @Module({})

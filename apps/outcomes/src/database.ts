@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { jobTablesMigration, openServiceDataSource, prepareDatabase } from '@app/shared';
+import { jobTablesMigration, outboxPublishedIndexMigration, openServiceDataSource, prepareDatabase } from '@app/shared';
 import { CreateAccessAudit1764200000002 } from './audit/migrations/1764200000002-create-access-audit';
 import { CreateCommissioners1764200000001 } from './commissioners/migrations/1764200000001-create-commissioners';
 import { OUTCOMES_SCHEMA } from './environment';
@@ -13,6 +13,7 @@ export const OUTCOMES_MIGRATIONS = [
   CreateAccessAudit1764200000002,
   CreateRecording1764200000003,
   jobTablesMigration(OUTCOMES_SCHEMA),
+  outboxPublishedIndexMigration(OUTCOMES_SCHEMA),
 ];
 
 /** A DataSource on the outcomes schema with its migrations applied: for CLIs, scripts and tests. */

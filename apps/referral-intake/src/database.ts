@@ -1,5 +1,5 @@
 import { DataSourceOptions } from 'typeorm';
-import { jobTablesMigration, serviceDataSourceOptions } from '@app/shared';
+import { jobTablesMigration, outboxPublishedIndexMigration, serviceDataSourceOptions } from '@app/shared';
 import { INTAKE_SCHEMA } from './environment';
 import { CreateReferrals1764000000000 } from './referrals/migrations/1764000000000-create-referrals';
 import { ReferralContract1764100000001 } from './referrals/migrations/1764100000001-referral-contract';
@@ -23,6 +23,7 @@ export const INTAKE_MIGRATIONS = [
   CreateReferralHistory1764200000000,
   ReferralWithdrawal1764300000000,
   CallbackFormat1764300000001,
+  outboxPublishedIndexMigration(INTAKE_SCHEMA),
 ];
 
 export function intakeDataSourceOptions(databaseUrl: string): DataSourceOptions {

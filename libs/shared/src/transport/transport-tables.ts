@@ -1,4 +1,4 @@
-import { QueryRunner } from 'typeorm';
+import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The outbox, inbox and dead-letter tables every service keeps in its own schema. Called from each
@@ -44,4 +44,27 @@ export async function dropTransportTables(queryRunner: QueryRunner, schema: stri
   await queryRunner.query(`DROP TABLE "${schema}"."dead_letter"`);
   await queryRunner.query(`DROP TABLE "${schema}"."inbox"`);
   await queryRunner.query(`DROP TABLE "${schema}"."outbox"`);
+}
+
+/**
+ * Published outbox rows by when they were published: the retention purge (`published_at < cutoff`) and the
+ * reconciler's window (`published_at` between now - EVENT_RECONCILE_WINDOW_HOURS and now - grace) are ranges on
+ * it; without it both read the whole table. Unpublished rows stay on "outbox_unpublished" (the relay's and the
+ * lag metric's). EXPLAIN ANALYZE on 300,000 rows over 36 hours (README, "Operations"): the purge went from a
+ * sequential scan (128 ms) to this index (75 ms); the relay's batch and the lag metric stay on
+ * "outbox_unpublished" (0.2 ms); a reconciler pass, whose window holds most of the table, costs about 0.2 s per
+ * subscriber either way, spent in the anti-join against the subscriber's inbox (its primary key).
+ */
+export function outboxPublishedIndexMigration(schema: string): new () => MigrationInterface {
+  return class OutboxPublishedIndex1764500000000 implements MigrationInterface {
+    name = 'OutboxPublishedIndex1764500000000';
+
+    async up(queryRunner: QueryRunner): Promise<void> {
+      await queryRunner.query(`CREATE INDEX IF NOT EXISTS "outbox_published" ON "${schema}"."outbox" ("published_at") WHERE "published_at" IS NOT NULL`);
+    }
+
+    async down(queryRunner: QueryRunner): Promise<void> {
+      await queryRunner.query(`DROP INDEX "${schema}"."outbox_published"`);
+    }
+  };
 }
