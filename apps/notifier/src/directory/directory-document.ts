@@ -17,11 +17,10 @@ import {
   validateSync,
 } from 'class-validator';
 import { parse } from 'csv-parse/sync';
-import { type FieldProblem, validationErrorsToProblems } from '@app/shared';
+import { type FieldProblem, Satisfies, isUkPostcode, validationErrorsToProblems } from '@app/shared';
 
 const CHANNELS = ['email', 'sms'] as const;
 const UK_MOBILE = /^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$/;
-const UK_POSTCODE = /^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$/i;
 
 export class TaxonomyTermDto {
   @Matches(/^[a-z][a-z0-9-]*$/, { message: 'code must be a kebab-case need code' })
@@ -61,7 +60,7 @@ export class PracticeDto {
   pcnOdsCode: string;
 
   @IsOptional()
-  @Matches(UK_POSTCODE, { message: 'postcode must be a UK postcode' })
+  @Satisfies('isUkPostcode', isUkPostcode, 'postcode must be a UK postcode')
   postcode?: string;
 }
 
@@ -126,7 +125,7 @@ export class LocationDto {
   @MinLength(1)
   name: string;
 
-  @Matches(UK_POSTCODE, { message: 'postcode must be a UK postcode' })
+  @Satisfies('isUkPostcode', isUkPostcode, 'postcode must be a UK postcode')
   postcode: string;
 }
 
@@ -285,14 +284,6 @@ export function validateDirectoryDocument(input: unknown): DirectoryDocument {
   if (problems.length === 0) problems.push(...referenceProblems(document));
   if (problems.length > 0) throw new DirectoryValidationError(problems);
   return document;
-}
-
-/** The outward code of a UK postcode ("LS6 2QT" → "LS6"): the area we route on. */
-export function postcodeDistrict(postcode: string | undefined | null): string | undefined {
-  if (!postcode) return undefined;
-  const compact = postcode.replace(/\s+/g, '').toUpperCase();
-  if (!UK_POSTCODE.test(compact)) return undefined;
-  return compact.slice(0, -3);
 }
 
 const list = (value: string | undefined): string[] =>

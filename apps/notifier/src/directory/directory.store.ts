@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { DirectoryDocument, DirectoryValidationError, postcodeDistrict } from './directory-document';
-import type { FieldProblem } from '@app/shared';
+import { DirectoryDocument, DirectoryValidationError } from './directory-document';
+import { type FieldProblem, postcodeDistrict } from '@app/shared';
 import { CommunityService, LinkWorker, Location, Organisation, Pcn, Practice, ServiceAtLocation, TaxonomyTerm } from './directory.entities';
 
 export interface ImportSummary {

@@ -1,6 +1,6 @@
 import type { RoutingTask } from '@app/shared';
 import type { LinkWorkerRoutingRules } from '../directory/directory.entities';
-import { postcodeDistrict } from '../directory/directory-document';
+import { postcodeDistrict } from '@app/shared';
 
 export interface RoutingReferral {
   practiceOdsCode: string;

@@ -1,4 +1,4 @@
-import { ageBand, postcodeDistrict } from './demographics';
+import { ageBand } from './demographics';
 
 describe('demographics for feeds', () => {
   it.each([
@@ -9,16 +9,5 @@ describe('demographics for feeds', () => {
     ['1941-11-03', '75-84'],
   ])('bands a person born %s at the referral date', (dateOfBirth, band) => {
     expect(ageBand(dateOfBirth, new Date('2026-11-02T09:00:00Z'))).toBe(band);
-  });
-
-  it.each([
-    ['TS1 2AA', 'TS1'],
-    ['ts12aa', 'TS1'],
-    ['SW1A 1AA', 'SW1A'],
-    ['M1 1AE', 'M1'],
-    ['not a postcode', null],
-    [undefined, null],
-  ])('keeps only the district of %s', (postcode, district) => {
-    expect(postcodeDistrict(postcode)).toBe(district);
   });
 });

@@ -20,14 +20,3 @@ export function ageBand(dateOfBirth: string, at: Date): string | null {
   if (age < 0) return null;
   return AGE_BANDS.find(([below]) => age < below)?.[1] ?? '85+';
 }
-
-const POSTCODE = /^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$/;
-
-/**
- * The outward code (postcode district, e.g. "TS1"). LSOA would need the ONS Postcode Directory, which we
- * do not hold, so feeds carry the district only.
- */
-export function postcodeDistrict(postcode: string | undefined): string | null {
-  const match = POSTCODE.exec((postcode ?? '').toUpperCase().trim());
-  return match ? match[1] : null;
-}

@@ -10,8 +10,9 @@ import {
   ReferralOfferPayload,
   ReferralDecisionPayload,
   ReferralPerson,
+  postcodeDistrict,
 } from '@app/shared';
-import { ageBand, postcodeDistrict } from './demographics';
+import { ageBand } from './demographics';
 import { geographyOf } from './geography';
 
 /**
@@ -80,7 +81,8 @@ export function storedDataOf(envelope: EventEnvelope, person: ReferralPerson | n
         urgency: payload.urgency ?? 'routine',
         ageBand: person?.patient.dateOfBirth ? ageBand(person.patient.dateOfBirth, new Date(receivedAt)) : null,
         sex: person?.patient.sex ?? null,
-        postcodeDistrict: postcodeDistrict(person?.patient.postcode),
+        // LSOA would need the ONS Postcode Directory, which we do not hold, so feeds carry the district only.
+        postcodeDistrict: postcodeDistrict(person?.patient.postcode) ?? null,
         receivedAt,
       } satisfies ReceivedData;
     }

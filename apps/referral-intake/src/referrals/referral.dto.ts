@@ -13,12 +13,10 @@ import {
   Matches,
   MaxLength,
   MinLength,
-  ValidateBy,
   ValidateNested,
-  ValidationOptions,
 } from 'class-validator';
-import { isCalendarDateOrDateTime } from '@app/shared';
-import { isUkPhoneNumber, isUkPostcode, isWellFormedEmail } from './validation/contact';
+import { Satisfies, isCalendarDateOrDateTime, isUkPostcode } from '@app/shared';
+import { isUkPhoneNumber, isWellFormedEmail } from './validation/contact';
 import { DATE_OF_BIRTH_MESSAGES, dateOfBirthProblem } from './validation/date-of-birth';
 import { isValidNhsNumber, normaliseNhsNumber } from './validation/nhs-number';
 import { NEED_CODES } from './validation/needs';
@@ -27,19 +25,6 @@ import { isPracticeOdsCode } from './validation/ods-code';
 export const TEXT_LIMITS = { name: 100, referrerName: 200, role: 100, notes: 2000, senderReferralId: 64 } as const;
 export const URGENCIES = ['routine', 'urgent', 'asap'] as const;
 export const SEXES = ['female', 'male', 'other', 'unknown'] as const;
-
-function Satisfies(name: string, test: (value: string) => boolean, message: string | ((value: string) => string), options?: ValidationOptions) {
-  return ValidateBy(
-    {
-      name,
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && test(value),
-        defaultMessage: (args) => (typeof message === 'string' ? message : message(String(args?.value))),
-      },
-    },
-    options,
-  );
-}
 
 export class PatientDto {
   @ApiProperty({ description: 'NHS number: ten digits with a valid Modulus 11 check digit; spaces in 3-3-4 form allowed.', example: '943 476 5919' })

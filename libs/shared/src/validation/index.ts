@@ -1,1 +1,3 @@
 export * from './date-time';
+export * from './postcode';
+export * from './satisfies';

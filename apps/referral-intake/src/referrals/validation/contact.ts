@@ -21,8 +21,3 @@ function nationalDigits(value: string): string {
 export function isWellFormedEmail(value: string): boolean {
   return value.length <= 254 && isEmail(value, { allow_display_name: false, require_tld: true, allow_ip_domain: false });
 }
-
-/** UK postcode, outward and inward parts, space optional. */
-export function isUkPostcode(value: string): boolean {
-  return /^[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}$/i.test(value.trim());
-}
