@@ -14,7 +14,7 @@ import { loadEnvironment } from '@app/shared';
 import { IntakeEnvironment } from '../apps/referral-intake/src/environment';
 import { registerSender } from '../apps/referral-intake/src/senders/senders';
 import { NotifierEnvironment } from '../apps/notifier/src/environment';
-import { registerCommissioner } from '../apps/outcomes/src/commissioners/commissioner';
+import { CommissionerStore } from '../apps/outcomes/src/commissioners/commissioner.store';
 
 // The demo runs against `npm start` on a developer machine, whose development default secrets it shares.
 process.env.NODE_ENV ??= 'development';
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     { name: 'Demo EMIS Web', practiceOdsCodes: [...new Set(SAMPLES.map((sample) => sample.practice))] },
     intakeEnv.SENDER_SECRET_KEY,
   );
-  const { apiKey } = await registerCommissioner(database, { name: 'Demo Tees Valley commissioner', scope: { level: 'pcn', codes: ['U81001', 'U81002'] } });
+  const { apiKey } = await new CommissionerStore(database).register({ name: 'Demo Tees Valley commissioner', scope: { level: 'pcn', codes: ['U81001', 'U81002'] } });
   await database.destroy();
   say(`Registered GP system "${sender.id}" and a commissioner for PCNs U81001, U81002.`);
   say();

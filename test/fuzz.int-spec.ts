@@ -7,9 +7,9 @@ import { EventType, RegisteredRoute, registeredRoutes } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { ActionLinkSigner } from '../apps/notifier/src/actions/action-link';
 import { NotifierHarness, receivedPayload, startNotifier } from '../apps/notifier/src/testing/notifier-test-app';
-import { registerCommissioner } from '../apps/outcomes/src/commissioners/commissioner';
+import { CommissionerStore } from '../apps/outcomes/src/commissioners/commissioner.store';
 import { Secrets } from '../apps/outcomes/src/privacy/secrets';
-import { registerRecorderKey, rotateWebhookSecret } from '../apps/outcomes/src/recording/recorders';
+import { RecordingStore } from '../apps/outcomes/src/recording/recording.store';
 import { OutcomesHarness, followUp, receivedEvent, startOutcomes } from '../apps/outcomes/src/testing/harness';
 import { FHIR_SERVICE_REQUEST_EXAMPLE, JSON_REFERRAL_EXAMPLE } from '../apps/referral-intake/src/referrals/examples';
 import { IntakeHarness, startIntake } from '../apps/referral-intake/src/testing/intake-harness';
@@ -108,9 +108,9 @@ beforeAll(async () => {
 
   const organisationId = randomUUID();
   const linkWorkerId = randomUUID();
-  const { apiKey: commissionerKey } = await registerCommissioner(outcomes.dataSource, { name: 'Fuzz ICB', scope: { level: 'practice', codes: ['A81001'] } });
-  const { apiKey: recorderKey } = await registerRecorderKey(outcomes.dataSource, { kind: 'link-worker', id: linkWorkerId });
-  const webhookSecret = await rotateWebhookSecret(outcomes.dataSource, outcomes.app.get(Secrets), organisationId);
+  const { apiKey: commissionerKey } = await new CommissionerStore(outcomes.dataSource).register({ name: 'Fuzz ICB', scope: { level: 'practice', codes: ['A81001'] } });
+  const { apiKey: recorderKey } = await new RecordingStore(outcomes.dataSource).registerKey({ kind: 'link-worker', id: linkWorkerId });
+  const webhookSecret = await new RecordingStore(outcomes.dataSource).rotateWebhookSecret(outcomes.app.get(Secrets), organisationId);
   const received = receivedEvent({ occurredAt: new Date(Date.now() - 86_400_000) });
   await outcomes.deliver(
     received,

@@ -16,7 +16,7 @@ import { NotifierEnvironment } from '../apps/notifier/src/environment';
 import { createNotifierApp } from '../apps/notifier/src/notifier-app';
 import { createOutcomesApp } from '../apps/outcomes/src/outcomes-app';
 import { OutcomesEnvironment } from '../apps/outcomes/src/environment';
-import { registerCommissioner } from '../apps/outcomes/src/commissioners/commissioner';
+import { CommissionerStore } from '../apps/outcomes/src/commissioners/commissioner.store';
 
 /**
  * One referral travels the whole system: a GP system posts it, the notifier emails the link worker who
@@ -98,7 +98,7 @@ describe('journey: GP referral → link worker mailbox → commissioner feed', (
       { name: 'EMIS Web (journey)', practiceOdsCodes: ['A81001'] },
       intakeEnv.SENDER_SECRET_KEY,
     );
-    const { apiKey } = await registerCommissioner(apps[2].get(DataSource), {
+    const { apiKey } = await new CommissionerStore(apps[2].get(DataSource)).register({
       name: 'North East and North Cumbria ICB',
       scope: { level: 'practice', codes: ['A81001'] },
     });

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { loadEnvironment } from '@app/shared';
 import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually } from '@app/shared/testing';
-import { registerCommissioner } from '../apps/outcomes/src/commissioners/commissioner';
+import { CommissionerStore } from '../apps/outcomes/src/commissioners/commissioner.store';
 import { OutcomesEnvironment } from '../apps/outcomes/src/environment';
 import { createOutcomesApp } from '../apps/outcomes/src/outcomes-app';
 import { IntakeEnvironment } from '../apps/referral-intake/src/environment';
@@ -46,7 +46,7 @@ describe('journey: cancel and withdraw consent, intake → outcomes → GP callb
     outcomesUrl = await listen(await createOutcomesApp(loadEnvironment(OutcomesEnvironment, common)));
     const registered = await registerSender(apps[0].get(DataSource), { name: 'EMIS Web (withdrawals)', practiceOdsCodes: ['A81001'], callbackUrl: receiver.url }, intakeEnv.SENDER_SECRET_KEY);
     sender = { id: registered.sender.id, secret: registered.secret };
-    ({ apiKey } = await registerCommissioner(apps[1].get(DataSource), { name: 'Test ICB', scope: { level: 'practice', codes: ['A81001'] } }));
+    ({ apiKey } = await new CommissionerStore(apps[1].get(DataSource)).register({ name: 'Test ICB', scope: { level: 'practice', codes: ['A81001'] } }));
   }, 120_000);
 
   afterAll(async () => {

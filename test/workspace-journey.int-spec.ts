@@ -17,7 +17,7 @@ import { createNotifierApp } from '../apps/notifier/src/notifier-app';
 import { expectNoAccessibilityViolations, launchChromium, signInAs } from '../apps/notifier/src/testing/browser';
 import { OutcomesAppModule } from '../apps/outcomes/src/app.module';
 import { OUTCOMES_SCHEMA, OutcomesEnvironment } from '../apps/outcomes/src/environment';
-import { registerCommissioner } from '../apps/outcomes/src/commissioners/commissioner';
+import { CommissionerStore } from '../apps/outcomes/src/commissioners/commissioner.store';
 
 /** Set JOURNEY_SCREENSHOTS=<dir> (npm run screenshots) to save each step as a PNG for the README. */
 const SCREENSHOTS = process.env.JOURNEY_SCREENSHOTS;
@@ -119,7 +119,7 @@ describe('journey: the workspace closes the loop from GP referral to outcome', (
       { name: 'SystmOne (journey)', practiceOdsCodes: ['A81009'], callbackUrl: `http://127.0.0.1:${(callbacks.address() as AddressInfo).port}/status` },
       intakeEnv.SENDER_SECRET_KEY,
     );
-    const { apiKey } = await registerCommissioner(apps[apps.length - 1].get(DataSource), { name: 'Tees Valley', scope: { level: 'practice', codes: ['A81009'] } });
+    const { apiKey } = await new CommissionerStore(apps[apps.length - 1].get(DataSource)).register({ name: 'Tees Valley', scope: { level: 'practice', codes: ['A81009'] } });
 
     const body = JSON.stringify({ senderReferralId: `S1-${randomUUID()}`, patient, practiceOdsCode: 'A81009', needs: ['loneliness'], urgency: 'routine', consentToShare: true, consentRecordedAt: new Date().toISOString(), referrer: { name: 'Dr Sarah Lin', professionalRole: 'GP' }, notes });
     const webhookId = `msg_${randomUUID()}`;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventType } from '@app/shared';
 import { eventually } from '@app/shared/testing';
-import { registerCommissioner } from './commissioners/commissioner';
-import { registerRecorderKey } from './recording/recorders';
+import { CommissionerStore } from './commissioners/commissioner.store';
+import { RecordingStore } from './recording/recording.store';
 import { OutcomesHarness, followUp, receivedEvent, startOutcomes } from './testing/harness';
 
 /** Inputs that each answered 500 (issue 9): now named 4xx problems, with nothing stored. */
@@ -14,8 +14,8 @@ const linkWorkerId = randomUUID();
 
 beforeAll(async () => {
   outcomes = await startOutcomes('outcomes_hostile');
-  ({ apiKey: commissionerKey } = await registerCommissioner(outcomes.dataSource, { name: 'Test ICB', scope: { level: 'practice', codes: ['A81001'] } }));
-  ({ apiKey: linkWorkerKey } = await registerRecorderKey(outcomes.dataSource, { kind: 'link-worker', id: linkWorkerId }));
+  ({ apiKey: commissionerKey } = await new CommissionerStore(outcomes.dataSource).register({ name: 'Test ICB', scope: { level: 'practice', codes: ['A81001'] } }));
+  ({ apiKey: linkWorkerKey } = await new RecordingStore(outcomes.dataSource).registerKey({ kind: 'link-worker', id: linkWorkerId }));
   const received = receivedEvent({ occurredAt: new Date(Date.now() - 86_400_000) });
   referralId = received.referralId;
   await outcomes.deliver(received, followUp(EventType.ReferralRouted, referralId, { linkWorkerId, tasks: [] }, new Date(Date.now() - 86_000_000)));

@@ -2,7 +2,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadEnvironment } from '@app/shared';
 import { openOutcomesDataSource } from '../database';
 import { OutcomesEnvironment } from '../environment';
-import { COMMISSIONER_KINDS, CommissionerKind, SCOPE_LEVELS, ScopeLevel, listCommissioners, registerCommissioner, revokeCommissioner } from './commissioner';
+import { COMMISSIONER_KINDS, CommissionerKind, SCOPE_LEVELS, ScopeLevel } from './commissioner';
+import { CommissionerStore } from './commissioner.store';
 
 function scopeOption(value: string): { level: ScopeLevel; codes: string[] } {
   const [level, codes] = value.split(':');
@@ -33,7 +34,7 @@ program
   .action(async (options: { name: string; scope: { level: ScopeLevel; codes: string[] }; kind: string }) => {
     if (!COMMISSIONER_KINDS.includes(options.kind as CommissionerKind)) throw new InvalidArgumentError(`kind must be ${COMMISSIONER_KINDS.join(' or ')}`);
     const { commissioner, apiKey } = await withDataSource((dataSource) =>
-      registerCommissioner(dataSource, { name: options.name, kind: options.kind as CommissionerKind, scope: options.scope }),
+      new CommissionerStore(dataSource).register({ name: options.name, kind: options.kind as CommissionerKind, scope: options.scope }),
     );
     process.stdout.write(`Registered ${commissioner.kind} ${commissioner.id} (${commissioner.scopeLevel}: ${commissioner.scopeCodes.join(', ')})\n`);
     process.stdout.write(`API key (store it now, it is not shown again): ${apiKey}\n`);
@@ -44,7 +45,7 @@ program
   .command('list')
   .description('List commissioners (never their keys).')
   .action(async () => {
-    const commissioners = await withDataSource(listCommissioners);
+    const commissioners = await withDataSource((dataSource) => new CommissionerStore(dataSource).list());
     for (const commissioner of commissioners) {
       process.stdout.write(
         `${commissioner.id}  ${commissioner.kind.padEnd(12)} ${commissioner.scopeLevel}:${commissioner.scopeCodes.join(',')}  ${commissioner.name}${commissioner.revokedAt ? '  (revoked)' : ''}\n`,
@@ -56,7 +57,7 @@ program
   .command('revoke <id>')
   .description("Revoke a commissioner's API key.")
   .action(async (id: string) => {
-    const revoked = await withDataSource((dataSource) => revokeCommissioner(dataSource, id));
+    const revoked = await withDataSource((dataSource) => new CommissionerStore(dataSource).revoke(id));
     process.stdout.write(revoked ? `Revoked ${id}\n` : `No active commissioner ${id}\n`);
     if (!revoked) process.exitCode = 1;
   });

@@ -4,7 +4,7 @@ import { EventType, MeasureRecordedPayload, neutraliseFormula } from '@app/share
 import { eventually } from '@app/shared/testing';
 import { RESEARCH_COLUMNS } from '../extracts/dictionary';
 import { OutcomesHarness, SAMPLE_PATIENT, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
-import { registerCommissioner } from './commissioner';
+import { CommissionerStore } from './commissioner.store';
 
 let outcomes: OutcomesHarness;
 const linkWorkerId = randomUUID();
@@ -62,7 +62,7 @@ beforeAll(async () => {
   }
   await ingestDirectly(outcomes, receivedEvent({ practiceOdsCode: 'A81001', occurredAt: new Date(Date.UTC(2026, 9, 30)) }));
   const register = async (name: string, level: 'icb' | 'pcn' | 'practice', codes: string[]) => {
-    keys[name] = (await registerCommissioner(outcomes.dataSource, { name, scope: { level, codes } })).apiKey;
+    keys[name] = (await new CommissionerStore(outcomes.dataSource).register({ name, scope: { level, codes } })).apiKey;
   };
   await register('icb', 'icb', ['QHM']);
   await register('icb-evaluator', 'icb', ['QHM']);
@@ -233,7 +233,7 @@ describe('the research extract', () => {
 
 describe('the access audit', () => {
   it('records who read what, with which filters, and how many rows', async () => {
-    const { commissioner, apiKey } = await registerCommissioner(outcomes.dataSource, { name: 'audited', scope: { level: 'pcn', codes: ['U81001'] } });
+    const { commissioner, apiKey } = await new CommissionerStore(outcomes.dataSource).register({ name: 'audited', scope: { level: 'pcn', codes: ['U81001'] } });
     await get('/v1/feeds/outcomes?practice=A81003&limit=5', apiKey, 'text/csv');
     await get('/v1/reports/summary?period=2026-11', apiKey);
     await get('/v1/extracts/research', apiKey, 'text/csv');

@@ -1,10 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { FastifyRequest } from 'fastify';
-import { DataSource } from 'typeorm';
 import { ProblemException, problem } from '@app/shared';
 import { bearerToken } from '../http/bearer';
-import { Commissioner, findCommissionerByKey } from './commissioner';
+import { Commissioner } from './commissioner';
+import { CommissionerStore } from './commissioner.store';
 
 type WithCommissioner = FastifyRequest & { commissioner?: Commissioner };
 
@@ -14,12 +13,12 @@ export const COMMISSIONER_KEY_SCHEME = 'commissionerKey';
 /** Feeds, reports and extracts answer only to a registered commissioner's key: Authorization: Bearer <key>. */
 @Injectable()
 export class CommissionerGuard implements CanActivate {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly commissioners: CommissionerStore) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<WithCommissioner>();
     const key = bearerToken(request.headers.authorization);
-    const commissioner = key ? await findCommissionerByKey(this.dataSource, key) : null;
+    const commissioner = key ? await this.commissioners.findByKey(key) : null;
     if (!commissioner) {
       throw new ProblemException(problem(401, 'A commissioner API key is required: Authorization: Bearer <key>.'), { 'WWW-Authenticate': 'Bearer' });
     }

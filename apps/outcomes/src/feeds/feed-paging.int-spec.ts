@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { EventType } from '@app/shared';
-import { registerCommissioner } from '../commissioners/commissioner';
+import { CommissionerStore } from '../commissioners/commissioner.store';
 import { LifecycleStore } from '../lifecycle/lifecycle.store';
 import { OutcomesHarness, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
 
@@ -11,7 +11,7 @@ const linkWorkerId = randomUUID();
 
 beforeAll(async () => {
   outcomes = await startOutcomes('outcomes_paging');
-  ({ apiKey } = await registerCommissioner(outcomes.dataSource, { name: 'ICB', scope: { level: 'icb', codes: ['QHM'] } }));
+  ({ apiKey } = await new CommissionerStore(outcomes.dataSource).register({ name: 'ICB', scope: { level: 'icb', codes: ['QHM'] } }));
 });
 
 afterAll(async () => {

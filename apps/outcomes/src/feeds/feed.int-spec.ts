@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventType } from '@app/shared';
 import { eventually } from '@app/shared/testing';
-import { registerCommissioner } from '../commissioners/commissioner';
+import { CommissionerStore } from '../commissioners/commissioner.store';
 import { commissionerLens } from '../commissioners/commissioner-lens';
 import { OutcomesHarness, SAMPLE_NHS_NUMBER, followUp, receivedEvent, startOutcomes } from '../testing/harness';
 
@@ -56,7 +56,7 @@ describe('the outcome feed over the real transport', () => {
   });
 
   it("serves the referral's events, pseudonymised, to a commissioner whose area covers the practice", async () => {
-    const { commissioner, apiKey } = await registerCommissioner(outcomes.dataSource, { name: 'Practice A81001', scope: { level: 'practice', codes: ['A81001'] } });
+    const { commissioner, apiKey } = await new CommissionerStore(outcomes.dataSource).register({ name: 'Practice A81001', scope: { level: 'practice', codes: ['A81001'] } });
     const response = await outcomes.request({ url: '/v1/feeds/outcomes', headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' } });
     expect(response.statusCode).toBe(200);
     const body = response.json();
@@ -71,7 +71,7 @@ describe('the outcome feed over the real transport', () => {
   });
 
   it('shows nothing of it to a commissioner of another area', async () => {
-    const { apiKey } = await registerCommissioner(outcomes.dataSource, { name: 'Other PCN', scope: { level: 'pcn', codes: ['U81004'] } });
+    const { apiKey } = await new CommissionerStore(outcomes.dataSource).register({ name: 'Other PCN', scope: { level: 'pcn', codes: ['U81004'] } });
     const response = await outcomes.request({ url: '/v1/feeds/outcomes', headers: { authorization: `Bearer ${apiKey}`, accept: 'application/x-ndjson' } });
     expect(response.statusCode).toBe(200);
     expect(response.body).toBe('');

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { EventType, neutraliseFormula } from '@app/shared';
-import { Commissioner, registerCommissioner } from '../commissioners/commissioner';
+import { Commissioner } from '../commissioners/commissioner';
+import { CommissionerStore } from '../commissioners/commissioner.store';
 import { commissionerLens } from '../commissioners/commissioner-lens';
 import { OutcomesHarness, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
 
@@ -35,7 +36,7 @@ beforeAll(async () => {
     );
   }
   for (const name of ['North ICB', 'Independent evaluator']) {
-    const { apiKey, commissioner } = await registerCommissioner(outcomes.dataSource, { name, scope: { level: 'practice', codes: ['A81001'] } });
+    const { apiKey, commissioner } = await new CommissionerStore(outcomes.dataSource).register({ name, scope: { level: 'practice', codes: ['A81001'] } });
     keys.push(apiKey);
     commissioners.push(commissioner);
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { neutraliseFormula } from '@app/shared';
-import { registerCommissioner } from '../commissioners/commissioner';
+import { CommissionerStore } from '../commissioners/commissioner.store';
 import { commissionerLens } from '../commissioners/commissioner-lens';
 import { OutcomesHarness, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
 
@@ -22,7 +22,7 @@ describe('CSV the outcomes service produces', () => {
   });
 
   it('shows a pseudonymous reference that begins with "-" as text, not a formula, in the feed and the extract', async () => {
-    const { apiKey, commissioner } = await registerCommissioner(outcomes.dataSource, { name: 'CSV ICB', scope: { level: 'practice', codes: ['A81001'] } });
+    const { apiKey, commissioner } = await new CommissionerStore(outcomes.dataSource).register({ name: 'CSV ICB', scope: { level: 'practice', codes: ['A81001'] } });
     const lens = commissionerLens(commissioner, outcomes.env.PSEUDONYM_MASTER_KEY);
     let referralId = randomUUID();
     while (!lens.referralRef(referralId).startsWith('-')) referralId = randomUUID();

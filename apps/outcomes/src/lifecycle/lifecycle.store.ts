@@ -1,11 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { EventEnvelope, EventSealer, EventType, EventTypeName, ReferralPerson, openReferralPerson } from '@app/shared';
+import { OUTCOMES_SCHEMA } from '../environment';
 import { Secrets } from '../privacy/secrets';
 import { Projection, ReferralProjection, project } from './projector';
 import { StoredEvent, nhsNumberOf, storedDataOf } from './stored-event';
 
-const S = '"outcomes"';
+const S = `"${OUTCOMES_SCHEMA}"`;
+
+export interface StoredMeasure {
+  measureId: string;
+  measure: string;
+  timepoint: string;
+  score: Record<string, number>;
+  recordedAt: Date;
+  recordedBy: { kind: string; id: string };
+}
 
 /**
  * The append-only event store and the projection derived from it. The store is the one source of truth:
@@ -82,6 +92,23 @@ export class LifecycleStore {
       [referralId],
     );
     return rows.map((row) => ({ seq: Number(row.seq), eventId: row.event_id, type: row.type, referralId, occurredAt: row.occurred_at, data: row.data }));
+  }
+
+  /** A referral's measures as projected, oldest first. */
+  async measures(manager: EntityManager, referralId: string): Promise<StoredMeasure[]> {
+    const rows: Array<{ id: string; measure: string; timepoint: string; score: Record<string, number>; recorded_at: Date; recorded_by_kind: string; recorded_by_id: string }> =
+      await manager.query(
+        `SELECT "id", "measure", "timepoint", "score", "recorded_at", "recorded_by_kind", "recorded_by_id" FROM ${S}."measure" WHERE "referral_id" = $1 ORDER BY "recorded_at"`,
+        [referralId],
+      );
+    return rows.map((row) => ({
+      measureId: row.id,
+      measure: row.measure,
+      timepoint: row.timepoint,
+      score: row.score,
+      recordedAt: row.recorded_at,
+      recordedBy: { kind: row.recorded_by_kind, id: row.recorded_by_id },
+    }));
   }
 
   async reproject(manager: EntityManager, referralId: string): Promise<Projection> {

@@ -3,7 +3,7 @@ import { loadEnvironment } from '@app/shared';
 import { openOutcomesDataSource } from '../database';
 import { OutcomesEnvironment } from '../environment';
 import { Secrets } from '../privacy/secrets';
-import { registerRecorderKey, rotateWebhookSecret } from './recorders';
+import { RecordingStore } from './recording.store';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -33,7 +33,7 @@ program
   .action(async (options: { organisation?: string; linkWorker?: string; label?: string }) => {
     if (Boolean(options.organisation) === Boolean(options.linkWorker)) throw new InvalidArgumentError('give exactly one of --organisation or --link-worker');
     const recorder = options.organisation ? { kind: 'organisation' as const, id: options.organisation } : { kind: 'link-worker' as const, id: options.linkWorker! };
-    const { apiKey } = await withDataSource((dataSource) => registerRecorderKey(dataSource, { ...recorder, label: options.label }));
+    const { apiKey } = await withDataSource((dataSource) => new RecordingStore(dataSource).registerKey({ ...recorder, label: options.label }));
     process.stdout.write(`API key for ${recorder.kind} ${recorder.id} (store it now, it is not shown again): ${apiKey}\n`);
     process.stdout.write(`Use it as: Authorization: Bearer ${apiKey}\n`);
   });
@@ -43,7 +43,7 @@ program
   .description("Issue (or rotate) an organisation's Standard Webhooks signing secret; the previous one stays valid until the next rotation.")
   .requiredOption('--organisation <id>', 'organisation id', uuid)
   .action(async (options: { organisation: string }) => {
-    const secret = await withDataSource((dataSource, env) => rotateWebhookSecret(dataSource, new Secrets(env.PSEUDONYM_MASTER_KEY), options.organisation));
+    const secret = await withDataSource((dataSource, env) => new RecordingStore(dataSource).rotateWebhookSecret(new Secrets(env.PSEUDONYM_MASTER_KEY), options.organisation));
     process.stdout.write(`Signing secret for organisation ${options.organisation}: ${secret}\n`);
     process.stdout.write(`POST signed outcomes to /v1/webhooks/organisations/${options.organisation}/outcomes\n`);
   });

@@ -1,10 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { FastifyRequest } from 'fastify';
-import { DataSource } from 'typeorm';
 import { ProblemException, problem } from '@app/shared';
 import { bearerToken } from '../http/bearer';
-import { Recorder, findRecorderByKey } from './recorders';
+import { Recorder } from './recorders';
+import { RecordingStore } from './recording.store';
 
 type WithRecorder = FastifyRequest & { recorder?: Recorder };
 
@@ -14,12 +13,12 @@ export const RECORDER_KEY_SCHEME = 'recorderKey';
 /** The outcome API answers to an organisation's or link worker's key: Authorization: Bearer <key>. */
 @Injectable()
 export class RecorderGuard implements CanActivate {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly recordings: RecordingStore) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<WithRecorder>();
     const key = bearerToken(request.headers.authorization);
-    const recorder = key ? await findRecorderByKey(this.dataSource, key) : null;
+    const recorder = key ? await this.recordings.findByKey(key) : null;
     if (!recorder) {
       throw new ProblemException(problem(401, 'An organisation or link worker API key is required: Authorization: Bearer <key>.'), { 'WWW-Authenticate': 'Bearer' });
     }

@@ -4,7 +4,7 @@ import { EventType } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { OutcomesHarness, followUp, receivedEvent, startOutcomes } from '../testing/harness';
 import { Secrets } from '../privacy/secrets';
-import { registerRecorderKey, rotateWebhookSecret } from './recorders';
+import { RecordingStore } from './recording.store';
 
 let outcomes: OutcomesHarness;
 const linkWorkerId = randomUUID();
@@ -46,9 +46,9 @@ function post(url: string, key: string, payload: unknown) {
 
 beforeAll(async () => {
   outcomes = await startOutcomes('outcomes_recording');
-  ({ apiKey: linkWorkerKey } = await registerRecorderKey(outcomes.dataSource, { kind: 'link-worker', id: linkWorkerId }));
-  ({ apiKey: organisationKey } = await registerRecorderKey(outcomes.dataSource, { kind: 'organisation', id: organisationId }));
-  ({ apiKey: strangerKey } = await registerRecorderKey(outcomes.dataSource, { kind: 'organisation', id: strangerId }));
+  ({ apiKey: linkWorkerKey } = await new RecordingStore(outcomes.dataSource).registerKey({ kind: 'link-worker', id: linkWorkerId }));
+  ({ apiKey: organisationKey } = await new RecordingStore(outcomes.dataSource).registerKey({ kind: 'organisation', id: organisationId }));
+  ({ apiKey: strangerKey } = await new RecordingStore(outcomes.dataSource).registerKey({ kind: 'organisation', id: strangerId }));
 });
 
 afterAll(async () => {
@@ -167,7 +167,7 @@ describe('recording outcomes', () => {
   it('accepts a signed webhook from the organisation once, however often it is retried', async () => {
     const referralId = await routedReferral();
     await accept(referralId);
-    const secret = await rotateWebhookSecret(outcomes.dataSource, new Secrets(outcomes.env.PSEUDONYM_MASTER_KEY), organisationId);
+    const secret = await new RecordingStore(outcomes.dataSource).rotateWebhookSecret(new Secrets(outcomes.env.PSEUDONYM_MASTER_KEY), organisationId);
     const url = `/v1/webhooks/organisations/${organisationId}/outcomes`;
     const payload = JSON.stringify({ referralId, type: 'contacted' });
     const webhookId = `msg_${randomUUID()}`;

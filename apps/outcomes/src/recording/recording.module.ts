@@ -4,11 +4,12 @@ import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { RecorderGuard } from './recorder.guard';
 import { RecordingController } from './recording.controller';
 import { RecordingService } from './recording.service';
+import { RecordingStore } from './recording.store';
 import { WebhookController } from './webhook.controller';
 
 @Module({
   imports: [LifecycleModule],
   controllers: [RecordingController, WebhookController],
-  providers: [RecordingService, RecorderGuard, RawJsonBodyParser],
+  providers: [RecordingService, RecordingStore, RecorderGuard, RawJsonBodyParser],
 })
 export class RecordingModule {}

@@ -3,11 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventPublisher, EventType, EventTypeName, FieldProblem, LifecycleState, ProblemException, PublishInput, checkLifecycleEvent, mayRecord, offerTo, problem } from '@app/shared';
-import { LifecycleStore } from '../lifecycle/lifecycle.store';
+import { LifecycleStore, StoredMeasure } from '../lifecycle/lifecycle.store';
 import { ReferralProjection, lifecycleOf, project } from '../lifecycle/projector';
 import { validateMeasure } from '../measures/instruments';
 import { OUTCOME_EVENTS, validateOutcome } from './outcome-input';
 import { Recorder } from './recorders';
+import { EarlierAnswer, RecordingStore } from './recording.store';
 
 export interface RecordedOutcome {
   eventId: string;
@@ -36,7 +37,7 @@ export interface RecorderView {
   completedAt: Date | null;
   closedAt: Date | null;
   closeReason: string | null;
-  measures: Array<{ measureId: string; measure: string; timepoint: string; score: Record<string, number>; recordedAt: Date; recordedBy: { kind: string; id: string } }>;
+  measures: StoredMeasure[];
 }
 
 function invalid(problems: FieldProblem[]): ProblemException {
@@ -54,6 +55,7 @@ export class RecordingService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: LifecycleStore,
     private readonly events: EventPublisher,
+    private readonly recordings: RecordingStore,
   ) {}
 
   async recordOutcome(recorder: Recorder, referralId: string, body: unknown, manager?: EntityManager, allowedFields?: string[]): Promise<RecordedOutcome> {
@@ -98,15 +100,27 @@ export class RecordingService {
     });
   }
 
+  /**
+   * An organisation's signed webhook: an outcome, or a measure when its type is "measure". Recorded once per
+   * webhook-id, in the same transaction as the receipt, so a retry gets the first answer again.
+   */
+  async recordWebhook(organisation: Recorder, webhookId: string, referralId: string, fields: Record<string, unknown>): Promise<EarlierAnswer> {
+    return this.dataSource.transaction(async (manager) => {
+      const earlier = await this.recordings.claimWebhook(manager, organisation.id, webhookId);
+      if (earlier) return earlier;
+      const result =
+        fields.type === 'measure' ? await this.recordMeasure(organisation, referralId, fields, manager) : await this.recordOutcome(organisation, referralId, fields, manager);
+      const answer = { status: 201, response: result };
+      await this.recordings.answerWebhook(manager, organisation.id, webhookId, answer);
+      return answer;
+    });
+  }
+
   /** What a recorder may read back about a referral tasked to them: its lifecycle and measures, no identifiers. */
   async view(recorder: Recorder, referralId: string): Promise<RecorderView> {
     return this.dataSource.transaction(async (manager) => {
       const { referral } = await this.assigned(manager, recorder, referralId);
-      const measures: Array<{ id: string; measure: string; timepoint: string; score: Record<string, number>; recorded_at: Date; recorded_by_kind: string; recorded_by_id: string }> =
-        await manager.query(
-          `SELECT "id", "measure", "timepoint", "score", "recorded_at", "recorded_by_kind", "recorded_by_id" FROM "outcomes"."measure" WHERE "referral_id" = $1 ORDER BY "recorded_at"`,
-          [referralId],
-        );
+      const measures = await this.store.measures(manager, referralId);
       return {
         referralId,
         status: referral.status,
@@ -120,14 +134,7 @@ export class RecordingService {
         completedAt: referral.completedAt,
         closedAt: referral.closedAt,
         closeReason: referral.closeReason,
-        measures: measures.map((row) => ({
-          measureId: row.id,
-          measure: row.measure,
-          timepoint: row.timepoint,
-          score: row.score,
-          recordedAt: row.recorded_at,
-          recordedBy: { kind: row.recorded_by_kind, id: row.recorded_by_id },
-        })),
+        measures,
       };
     });
   }

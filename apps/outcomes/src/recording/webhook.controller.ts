@@ -1,14 +1,12 @@
 import { Body, Controller, Headers, Logger, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { FastifyReply } from 'fastify';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { DataSource } from 'typeorm';
 import { ProblemException, problem } from '@app/shared';
 import { RequestWithRawBody } from '@app/shared';
 import { Secrets } from '../privacy/secrets';
-import { webhookSecretsOf } from './recorders';
 import { RecordingService } from './recording.service';
+import { RecordingStore } from './recording.store';
 
 function unauthorised(detail: string): ProblemException {
   return new ProblemException(problem(401, detail), { 'WWW-Authenticate': 'StandardWebhooks' });
@@ -31,9 +29,9 @@ export class WebhookController {
   private readonly logger = new Logger(WebhookController.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly secrets: Secrets,
     private readonly recording: RecordingService,
+    private readonly store: RecordingStore,
   ) {}
 
   @ApiOperation({ summary: "Record an outcome from the organisation's own system, as a signed Standard Webhooks message" })
@@ -52,32 +50,10 @@ export class WebhookController {
     if (!referralId) {
       throw new ProblemException(problem(400, 'The request is invalid; nothing was recorded.', { errors: [{ pointer: '/referralId', detail: 'referralId must be a referral UUID' }] }));
     }
-    return this.dataSource.transaction(async (manager) => {
-      const claimed = await manager.query(
-        `INSERT INTO "outcomes"."webhook_receipt" ("organisation_id", "webhook_id", "status", "response") VALUES ($1, $2, 0, '{}') ON CONFLICT DO NOTHING RETURNING 1`,
-        [organisationId, webhookId],
-      );
-      if (claimed.length === 0) {
-        const [earlier] = await manager.query(`SELECT "status", "response" FROM "outcomes"."webhook_receipt" WHERE "organisation_id" = $1 AND "webhook_id" = $2`, [
-          organisationId,
-          webhookId,
-        ]);
-        reply.status(earlier.status);
-        return earlier.response;
-      }
-      const { referralId: _referralId, ...fields } = message;
-      const result =
-        message.type === 'measure'
-          ? await this.recording.recordMeasure(recorder, referralId, fields, manager)
-          : await this.recording.recordOutcome(recorder, referralId, fields, manager);
-      await manager.query(`UPDATE "outcomes"."webhook_receipt" SET "status" = 201, "response" = $3 WHERE "organisation_id" = $1 AND "webhook_id" = $2`, [
-        organisationId,
-        webhookId,
-        JSON.stringify(result),
-      ]);
-      reply.status(201);
-      return result;
-    });
+    const { referralId: _referralId, ...fields } = message;
+    const answer = await this.recording.recordWebhook(recorder, webhookId, referralId, fields);
+    reply.status(answer.status);
+    return answer.response;
   }
 
   private async verify(organisationId: string, rawBody: Buffer | undefined, headers: Record<string, string | undefined>): Promise<string> {
@@ -90,7 +66,7 @@ export class WebhookController {
       throw unauthorised('webhook-id, webhook-timestamp and webhook-signature headers are required (Standard Webhooks)');
     }
     if (!rawBody) throw new ProblemException(problem(415, 'Content-Type must be application/json'));
-    const secrets = await webhookSecretsOf(this.dataSource, this.secrets, organisationId);
+    const secrets = await this.store.webhookSecretsOf(this.secrets, organisationId);
     for (const secret of secrets) {
       try {
         new Webhook(secret).verify(rawBody, signed);

@@ -6,7 +6,7 @@ export class CreateLifecycle1764200000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await createTransportTables(queryRunner, 'outcomes');
-    // The event store. feed_position is given once, after commit, in commit order (see FeedSequencer):
+    // The event store. feed_position is given once, after commit, in commit order (see FeedStore.assignPositions):
     // "seq" comes from a sequence at insert time, and transactions can commit out of seq order.
     await queryRunner.query(`
       CREATE TABLE "outcomes"."outcome_event" (

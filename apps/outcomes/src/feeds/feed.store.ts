@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Commissioner, scopeCondition } from '../commissioners/commissioner';
+import { SubjectColumns } from '../commissioners/commissioner-lens';
+import { OUTCOMES_SCHEMA } from '../environment';
+import { FeedFilters } from './feed-filters';
+
+const S = `"${OUTCOMES_SCHEMA}"`;
+const SEQUENCER_LOCK = 7131_0001;
+const BATCH = 5000;
+
+export interface EventRow extends SubjectColumns {
+  feed_position: string;
+  event_id: string;
+  type: string;
+  occurred_at: Date;
+  data: Record<string, unknown>;
+}
+
+/**
+ * The feed's reads over the event store and projection, cut to a commissioner's scope and filters.
+ *
+ * assignPositions gives committed events their feed position, in commit order.
+ *
+ * The store's "seq" is taken from a sequence at insert time, and transactions commit out of that order:
+ * a reader paging by seq could pass seq 11 (committed) while seq 10 is still in flight, and never see 10.
+ * Positions are instead handed out here, by one transaction at a time (an advisory lock held until
+ * commit), and only to rows already committed. Every position handed out later is therefore larger than
+ * every position a reader could already have seen, so cursor paging by position never skips or repeats.
+ * Events of a referral whose referral.received has not arrived wait, because they cannot be placed in
+ * anyone's area yet.
+ */
+@Injectable()
+export class FeedStore {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async assignPositions(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const assigned = await this.dataSource.transaction(async (manager) => {
+        await manager.query(`SELECT pg_advisory_xact_lock($1)`, [SEQUENCER_LOCK]);
+        // Within one batch, positions follow occurrence so a referral's history reads in order.
+        const [, count] = await manager.query(
+          `WITH pending AS (
+             SELECT u."seq", u."occurred_at" FROM ${S}."outcome_event" u
+             JOIN ${S}."referral" r ON r."referral_id" = u."referral_id" AND r."received_at" IS NOT NULL
+             WHERE u."feed_position" IS NULL ORDER BY u."seq" LIMIT $1
+           ), numbered AS (
+             SELECT ordered."seq", nextval('${S}."feed_position_seq"') AS "position"
+             FROM (SELECT "seq" FROM pending ORDER BY "occurred_at", "seq") ordered
+           )
+           UPDATE ${S}."outcome_event" AS e SET "feed_position" = numbered."position" FROM numbered WHERE e."seq" = numbered."seq"`,
+          [BATCH],
+        );
+        return Number(count);
+      });
+      total += assigned;
+      if (assigned < BATCH) return total;
+    }
+  }
+
+  /** How many events follow position `after` (at most `limit`), and the last of them. */
+  async bounds(commissioner: Commissioner, filters: FeedFilters, after: number, limit: number): Promise<{ count: number; last: number | null }> {
+    const where = this.where(commissioner, filters, 1);
+    const params = [...where.params, after];
+    const [bounds] = await this.dataSource.query(
+      `SELECT count(*)::int AS "count", max(p) AS "last" FROM (
+         SELECT e."feed_position" AS p FROM ${S}."outcome_event" e JOIN ${S}."referral" r ON r."referral_id" = e."referral_id"
+         WHERE ${where.sql} AND e."feed_position" > $${params.length} ORDER BY e."feed_position" LIMIT ${Number(limit)}) page`,
+      params,
+    );
+    return { count: bounds.count, last: bounds.last === null ? null : Number(bounds.last) };
+  }
+
+  async anyAfter(commissioner: Commissioner, filters: FeedFilters, position: number): Promise<boolean> {
+    const where = this.where(commissioner, filters, 1);
+    const params = [...where.params, position];
+    const [more] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM ${S}."outcome_event" e JOIN ${S}."referral" r ON r."referral_id" = e."referral_id"
+       WHERE ${where.sql} AND e."feed_position" > $${params.length}) AS "more"`,
+      params,
+    );
+    return more.more;
+  }
+
+  /** Events in (from, to], in feed order, at most `limit`. */
+  async events(commissioner: Commissioner, filters: FeedFilters, from: number, to: number, limit: number): Promise<EventRow[]> {
+    const where = this.where(commissioner, filters, 1);
+    const params = [...where.params, from, to];
+    return this.dataSource.query(
+      `SELECT e."feed_position", e."event_id", e."referral_id", e."type", e."occurred_at", e."data",
+              r."age_band", r."sex", r."postcode_district", r."practice_ods_code", r."pcn_ods_code", r."sub_icb_code", r."icb_code", r."needs", r."urgency",
+              i."nhs_number_sealed"
+       FROM ${S}."outcome_event" e
+       JOIN ${S}."referral" r ON r."referral_id" = e."referral_id"
+       LEFT JOIN ${S}."referral_identity" i ON i."referral_id" = e."referral_id"
+       WHERE ${where.sql} AND e."feed_position" > $${params.length - 1} AND e."feed_position" <= $${params.length}
+       ORDER BY e."feed_position" LIMIT ${Number(limit)}`,
+      params,
+    );
+  }
+
+  private where(commissioner: Commissioner, filters: FeedFilters, firstIndex: number): { sql: string; params: unknown[] } {
+    const scope = scopeCondition(commissioner, 'r', firstIndex);
+    const clauses = [scope.sql];
+    const params = [...scope.params];
+    const bind = (value: unknown) => {
+      params.push(value);
+      return `$${firstIndex + params.length - 1}`;
+    };
+    if (filters.since) clauses.push(`e."occurred_at" >= ${bind(filters.since)}`);
+    if (filters.until) clauses.push(`e."occurred_at" < ${bind(filters.until)}`);
+    if (filters.practices.length) clauses.push(`r."practice_ods_code" = ANY(${bind(filters.practices)}::text[])`);
+    if (filters.pcns.length) clauses.push(`r."pcn_ods_code" = ANY(${bind(filters.pcns)}::text[])`);
+    if (filters.organisations.length) clauses.push(`r."organisation_ids" && ${bind(filters.organisations)}::text[]`);
+    if (filters.needs.length) clauses.push(`r."needs" && ${bind(filters.needs)}::text[]`);
+    if (filters.types.length) clauses.push(`e."type" = ANY(${bind(filters.types)}::text[])`);
+    return { sql: clauses.join(' AND '), params };
+  }
+}
