@@ -16,7 +16,6 @@ import { NOTIFIER_SCHEMA, NOTIFIER_SERVICE, NotifierEnvironment } from './enviro
 import { notifierJobs } from './notifier-jobs';
 import { OperationsModule } from './operations/operations.module';
 import { PresentationModule } from './presentation.module';
-import { RemindersModule } from './reminders/reminders.module';
 import { CreateRouting1764100000001 } from './routing/migrations/1764100000001-create-routing';
 import { RoutingDecisionRecord } from './routing/routing.entities';
 import { RoutingModule } from './routing/routing.module';
@@ -56,7 +55,6 @@ export class NotifierAppModule {
         OperationsModule,
         DirectoryModule,
         DeliveryModule,
-        RemindersModule,
         TasksModule,
         RoutingModule,
         ActionsModule,

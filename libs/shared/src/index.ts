@@ -7,6 +7,7 @@ export * from './health';
 export * from './http';
 export * from './jobs';
 export * from './lifecycle';
+export * from './measures';
 export * from './logging';
 export * from './metrics';
 export * from './transport';

@@ -1,13 +1,12 @@
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { ProblemException, problem } from '@app/shared';
+import { DECLINE_REASONS, problem, ProblemException } from '@app/shared';
 import { SkipCsrf } from '../auth/auth.guards';
 import { sendPage } from '../pages';
 import { TemplateRenderer, needsText } from '../templates';
 import { DecisionInput } from '../tasks/tasks.service';
 import { ActionsService, DecisionResult } from './actions.service';
-import { DECLINE_REASONS } from './decline-reasons';
 
 const INVALID_MESSAGES: Record<string, { status: number; message: string }> = {
   expired: { status: 410, message: 'This link has expired. Ask the link worker to send the referral again.' },

@@ -1,7 +1,7 @@
+import { DECLINE_REASONS } from '@app/shared';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ActionLinkSigner } from '../actions/action-link';
-import { DECLINE_REASONS } from '../actions/decline-reasons';
 import { Organisation } from '../directory/directory.entities';
 import { NotifierEnvironment } from '../environment';
 import { actionUrl } from '../presentation.module';

@@ -1,5 +1,5 @@
 import type { QueuedNotification } from '../delivery/notifications.service';
-import type { ScheduledReminder } from '../reminders/reminders.service';
+import type { ScheduledReminder } from './reminders.service';
 
 /**
  * What a committed change still has to start outside Postgres: deliveries to enqueue, reminder jobs to add

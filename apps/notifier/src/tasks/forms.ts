@@ -1,6 +1,6 @@
+import { CLOSE_REASONS, INSTRUMENTS, validateMeasure } from '@app/shared';
 import type { WellbeingMeasure } from '@app/shared';
 import { isWellbeingMeasure, MEASURE_QUESTIONS } from './measure-questions';
-import { CLOSE_REASONS, INSTRUMENTS, validateMeasure } from './referral-lifecycle';
 
 /** One problem with a form, named by the field it is about (the error summary links to `#<field>`). */
 export interface FieldError {

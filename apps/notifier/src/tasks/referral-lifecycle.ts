@@ -1,10 +1,5 @@
-import closeReasons from '../../../outcomes/reference/close-reasons.json';
 import { Actor, LifecycleState, Offer, ReferralStatusValue, applyLifecycleEvent } from '@app/shared';
 import type { TaskStatus } from './task.entity';
-
-// TEMPORARY: these move to libs/shared next (the wellbeing instruments and the close reasons).
-export { INSTRUMENTS, validateMeasure } from '../../../outcomes/src/measures/instruments';
-export { CLOSE_REASONS } from '../../../outcomes/src/recording/outcome-input';
 
 /**
  * The shared lifecycle's state as the notifier holds it: the case's status and link worker, and one offer
@@ -26,6 +21,3 @@ export function transition(state: LifecycleState, event: { type: string; actor: 
   const step = applyLifecycleEvent(state, { ...event, id: '', occurredAt: new Date(0), ...(event.reason ? { reason: event.reason } : {}) });
   return step.allowed ? { allowed: true, status: step.state.status as ReferralStatusValue } : { allowed: false, reason: step.reason };
 }
-
-export const CLOSE_REASON_LABELS: Record<string, string> = Object.fromEntries(closeReasons.reasons.map((reason) => [reason.code, reason.label]));
-export const CLOSE_REASON_OPTIONS = closeReasons.reasons;

@@ -5,7 +5,7 @@ import { EventPublisher, EventType, ReferralDecisionPayload, ReferralOfferPayloa
 import { NotificationsService } from '../delivery/notifications.service';
 import { NotificationKind } from '../delivery/notification.entities';
 import { DirectoryStore } from '../directory/directory.store';
-import { RemindersService } from '../reminders/reminders.service';
+import { RemindersService } from './reminders.service';
 import type { Viewer } from './access';
 import { FollowUps } from './follow-ups';
 import { offersMadeRedundant, planHandOff } from './offers';

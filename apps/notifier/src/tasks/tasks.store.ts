@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { RoutingTask } from '@app/shared';
 import { NOTIFIER_SCHEMA } from '../environment';
 import type { Viewer } from './access';
+import type { TaskReminderState } from './reminder-schedule';
 import { Task, TaskStatus, WithdrawnReason } from './task.entity';
 
 const S = `"${NOTIFIER_SCHEMA}"`;
@@ -219,6 +220,29 @@ export class TasksStore {
       [taskIds, at, reason],
     ));
     return rows.map((row) => row.id);
+  }
+
+  // ── reminders and escalations ────────────────────────────────────────────────────────────────────
+
+  async markReminded(manager: EntityManager, taskId: string, remindedAt: Date, escalationDueAt: Date): Promise<void> {
+    await manager.update(Task, { id: taskId }, { remindedAt, escalationDueAt });
+  }
+
+  async markEscalated(manager: EntityManager, taskId: string, escalatedAt: Date): Promise<void> {
+    await manager.update(Task, { id: taskId }, { escalatedAt });
+  }
+
+  /** Open tasks whose reminder or escalation has not happened yet, in id order after a keyset cursor. */
+  tasksAwaitingFollowUp(after: string | null, limit: number): Promise<TaskReminderState[]> {
+    return this.dataSource.query(
+      `SELECT "id", "reminder_due_at" AS "reminderDueAt", "reminded_at" AS "remindedAt", "escalation_due_at" AS "escalationDueAt",
+              "escalated_at" AS "escalatedAt", "correlation_id" AS "correlationId"
+       FROM ${S}."task"
+       WHERE "status" = 'open' AND (("reminder_due_at" IS NOT NULL AND "reminded_at" IS NULL) OR ("escalation_due_at" IS NOT NULL AND "escalated_at" IS NULL))
+         AND ($1::uuid IS NULL OR "id" > $1)
+       ORDER BY "id" LIMIT $2`,
+      [after, limit],
+    );
   }
 
   // ── routing's suggestions ────────────────────────────────────────────────────────────────────────

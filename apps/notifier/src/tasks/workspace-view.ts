@@ -1,3 +1,4 @@
+import { CLOSE_REASON_LABELS } from '@app/shared';
 import type { WellbeingMeasure } from '@app/shared';
 import { NEED_LABELS, needsText } from '../templates';
 import type { Viewer } from './access';
@@ -6,7 +7,6 @@ import type { ReferralView } from './casework.service';
 import { OUTCOME_KINDS } from './forms';
 import { MEASURE_QUESTIONS } from './measure-questions';
 import { CONTACT_METHOD_LABELS, dateOfBirthText, formatNhsNumber, formatPhone } from './person-details';
-import { CLOSE_REASON_LABELS } from './referral-lifecycle';
 import type { ReferralCase } from './tasks.store';
 import type { Task } from './task.entity';
 

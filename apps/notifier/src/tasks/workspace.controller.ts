@@ -1,7 +1,7 @@
+import { DECLINE_REASONS, CLOSE_REASON_OPTIONS } from '@app/shared';
 import { Body, Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { DECLINE_REASONS } from '../actions/decline-reasons';
 import { CurrentUser, PageContext, PageContextValue, SignedInGuard } from '../auth/auth.guards';
 import type { WorkspaceUser } from '../auth/workspace-user';
 import { DirectoryStore } from '../directory/directory.store';
@@ -12,7 +12,6 @@ import { CaseworkService } from './casework.service';
 import { FieldError, OUTCOME_KINDS, parseDecisionForm, parseMeasureForm, parseOutcomeForm } from './forms';
 import { handOffChoices, parseHandOffForm } from './hand-off';
 import { MEASURE_QUESTIONS, isWellbeingMeasure } from './measure-questions';
-import { CLOSE_REASON_OPTIONS } from './referral-lifecycle';
 import { TasksService } from './tasks.service';
 import { TasksStore } from './tasks.store';
 import { caseloadPage, referralPage, scoreText } from './workspace-view';

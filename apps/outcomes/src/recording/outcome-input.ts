@@ -1,5 +1,4 @@
-import { EventType, FieldProblem } from '@app/shared';
-import closeReasons from '../../reference/close-reasons.json';
+import { CLOSE_REASONS, EventType, FieldProblem } from '@app/shared';
 
 /** The outcome facts organisations and link workers record, as they name them, and the event each becomes. */
 export const OUTCOME_EVENTS = {
@@ -11,8 +10,6 @@ export const OUTCOME_EVENTS = {
 } as const;
 
 export type OutcomeKind = keyof typeof OUTCOME_EVENTS;
-
-export const CLOSE_REASONS: readonly string[] = closeReasons.reasons.map((reason) => reason.code);
 
 export interface OutcomeInput {
   type: OutcomeKind;

@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { EventPublisher, EventType, EventTypeName, FieldProblem, LifecycleState, ProblemException, PublishInput, checkLifecycleEvent, mayRecord, offerTo, problem } from '@app/shared';
 import { LifecycleStore, StoredMeasure } from '../lifecycle/lifecycle.store';
 import { ReferralProjection, lifecycleOf, project } from '../lifecycle/projector';
-import { validateMeasure } from '../measures/instruments';
+import { validateMeasure } from '@app/shared';
 import { OUTCOME_EVENTS, validateOutcome } from './outcome-input';
 import { Recorder } from './recorders';
 import { EarlierAnswer, RecordingStore } from './recording.store';

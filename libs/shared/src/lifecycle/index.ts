@@ -1,2 +1,3 @@
 export * from './referral-lifecycle';
 export * from './lifecycle-events';
+export * from './reasons';

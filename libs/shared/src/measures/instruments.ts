@@ -1,4 +1,5 @@
-import type { FieldProblem, WellbeingMeasure } from '@app/shared';
+import type { WellbeingMeasure } from '../events/event-types';
+import type { FieldProblem } from '../http/problem-details';
 import swemwbs from './data/swemwbs-conversion.json';
 
 export interface Instrument {

@@ -1,13 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { JobHandler, JobName, JobQueues, JobSweeper, PlannedJob, SweepSource, TaskReminderJob, describeError, planJob } from '@app/shared';
 import { DirectoryStore } from '../directory/directory.store';
 import { NotificationsService, QueuedNotification } from '../delivery/notifications.service';
 import { NotifierEnvironment } from '../environment';
-import { RoutingDecisionRecord } from '../routing/routing.entities';
-import { Task } from '../tasks/task.entity';
 import { ReminderStage, ScheduledReminder, TaskReminderState, dueAfter, loadBankHolidays, pendingReminder } from './reminder-schedule';
+import { TasksStore } from './tasks.store';
 
 export type { ReminderStage, ScheduledReminder } from './reminder-schedule';
 
@@ -34,7 +31,7 @@ export class RemindersService {
   private readonly holidays: ReadonlySet<string>;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: TasksStore,
     private readonly env: NotifierEnvironment,
     private readonly notifications: NotificationsService,
     private readonly jobs: JobQueues,
@@ -79,8 +76,8 @@ export class RemindersService {
 
   async fire(stage: ReminderStage, taskId: string): Promise<void> {
     const followUp: { notifications: QueuedNotification[]; reminders: ScheduledReminder[] } = { notifications: [], reminders: [] };
-    await this.dataSource.transaction(async (manager) => {
-      const task = await manager.findOne(Task, { where: { id: taskId }, lock: { mode: 'pessimistic_write' } });
+    await this.store.transaction(async (manager) => {
+      const task = await this.store.lockTask(manager, taskId);
       if (!task || task.status !== 'open') return;
       const now = new Date();
       if (stage === 'reminder' && !task.remindedAt) {
@@ -98,12 +95,12 @@ export class RemindersService {
           );
         }
         const escalationDueAt = this.escalationDue(now);
-        await manager.update(Task, { id: task.id }, { remindedAt: now, escalationDueAt });
+        await this.store.markReminded(manager, task.id, now, escalationDueAt);
         followUp.reminders.push({ taskId: task.id, stage: 'escalation', dueAt: escalationDueAt, correlationId: task.correlationId });
       }
       if (stage === 'escalation' && task.remindedAt && !task.escalatedAt) {
-        const decision = await manager.findOneBy(RoutingDecisionRecord, { referralId: task.referralId });
-        const worker = decision?.linkWorkerId ? await this.directory.recipient('link-worker', decision.linkWorkerId, manager) : null;
+        const referral = await this.store.findCase(task.referralId, manager);
+        const worker = referral?.linkWorkerId ? await this.directory.recipient('link-worker', referral.linkWorkerId, manager) : null;
         if (worker) {
           followUp.notifications.push(
             ...(await this.notifications.createForTask(manager, {
@@ -116,7 +113,7 @@ export class RemindersService {
             })),
           );
         }
-        await manager.update(Task, { id: task.id }, { escalatedAt: now });
+        await this.store.markEscalated(manager, task.id, now);
       }
     });
     await this.notifications.enqueue(followUp.notifications);
@@ -132,22 +129,14 @@ export class OpenTaskRemindersSweep implements SweepSource<TaskReminderState> {
   readonly everyMs: number;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: TasksStore,
     env: NotifierEnvironment,
   ) {
     this.everyMs = env.DELIVERY_SWEEP_MS;
   }
 
   candidates(after: string | null, limit: number): Promise<TaskReminderState[]> {
-    return this.dataSource.query(
-      `SELECT "id", "reminder_due_at" AS "reminderDueAt", "reminded_at" AS "remindedAt", "escalation_due_at" AS "escalationDueAt",
-              "escalated_at" AS "escalatedAt", "correlation_id" AS "correlationId"
-       FROM "notifier"."task"
-       WHERE "status" = 'open' AND (("reminder_due_at" IS NOT NULL AND "reminded_at" IS NULL) OR ("escalation_due_at" IS NOT NULL AND "escalated_at" IS NULL))
-         AND ($1::uuid IS NULL OR "id" > $1)
-       ORDER BY "id" LIMIT $2`,
-      [after, limit],
-    );
+    return this.store.tasksAwaitingFollowUp(after, limit);
   }
 
   jobsFor(task: TaskReminderState): PlannedJob[] {
