@@ -35,21 +35,3 @@ export class TemplateRenderer {
     return this.render('pages/layout', { ...context, body: this.render(`pages/${name}`, context) });
   }
 }
-
-export const NEED_LABELS: Record<string, string> = {
-  loneliness: 'Loneliness and social isolation',
-  'mental-wellbeing': 'Mental wellbeing',
-  'physical-activity': 'Physical activity',
-  housing: 'Housing',
-  'money-debt-benefits': 'Money, debt and benefits',
-  'employment-training': 'Employment and training',
-  'carers-support': "Carers' support",
-  bereavement: 'Bereavement',
-  'long-term-condition': 'Living with a long-term condition',
-  'arts-culture-heritage': 'Arts, culture and heritage',
-  'green-nature': 'Green and nature activities',
-};
-
-export function needsText(needs: string[]): string {
-  return needs.map((need) => NEED_LABELS[need] ?? need).join(', ');
-}

@@ -1,5 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createServiceApp, httpTimeouts, setupApiDocs } from '@app/shared';
+import { NEEDS, SNOMED_NEED_MAPPING, createServiceApp, httpTimeouts, setupApiDocs } from '@app/shared';
 import { IntakeAppModule } from './app.module';
 import { BATCH_ROUTE } from './referrals/referrals.controller';
 import { SenderGate } from './senders/sender-gate';
@@ -8,7 +8,6 @@ import codes from './referrals/data/codes.json';
 import { fhirMappingMarkdown } from './referrals/fhir/fhir-mapping';
 import { REFERRAL_CHANGE_PATHS } from './referrals/referral-changes.controller';
 import { SENDER_ID_SCHEME, SIGNATURE_SCHEME } from './senders/sender-auth.guard';
-import { NEEDS, SNOMED_NEED_MAPPING } from './referrals/validation/needs';
 
 export function setupIntakeApiDocs(app: NestFastifyApplication, env: IntakeEnvironment): void {
   const needs = NEEDS.map((need) => `\`${need.code}\` (${need.label})`).join(', ');

@@ -10,6 +10,7 @@ export * from './lifecycle';
 export * from './measures';
 export * from './logging';
 export * from './metrics';
+export * from './needs';
 export * from './transport';
 export * from './validation';
 export * from './service-infrastructure';

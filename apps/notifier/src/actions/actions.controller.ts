@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { DECLINE_REASONS, problem, ProblemException } from '@app/shared';
+import { DECLINE_REASONS, ProblemException, needsText, problem } from '@app/shared';
 import { SkipCsrf } from '../auth/auth.guards';
 import { sendPage } from '../pages';
-import { TemplateRenderer, needsText } from '../templates';
+import { TemplateRenderer } from '../templates';
 import { DecisionInput } from '../tasks/tasks.service';
 import { ActionsService, DecisionResult } from './actions.service';
 

@@ -6,7 +6,8 @@ import { Organisation } from '../directory/directory.entities';
 import { NotifierEnvironment } from '../environment';
 import { actionUrl } from '../presentation.module';
 import { Task } from '../tasks/task.entity';
-import { TemplateRenderer, needsText } from '../templates';
+import { needsText } from '@app/shared';
+import { TemplateRenderer } from '../templates';
 import { Notification } from './notification.entities';
 
 const HEADLINES: Partial<Record<Notification['kind'], string>> = {

@@ -1,5 +1,4 @@
-import type { RoutingTask } from '@app/shared';
-import { NEED_LABELS } from '../templates';
+import { type RoutingTask, needsText } from '@app/shared';
 import type { FieldError, Parsed } from './forms';
 import type { Task } from './task.entity';
 
@@ -48,7 +47,7 @@ export function handOffChoices(referral: { needs: string[]; area: string | null 
       const state = offer?.status ?? 'not-offered';
       const where = organisation.districts.length > 0 ? `works in ${organisation.districts.join(', ')}` : 'no locations listed';
       const hint = [
-        `Meets: ${needs.map((need) => NEED_LABELS[need] ?? need).join(', ')}`,
+        `Meets: ${needsText(needs)}`,
         where,
         ...(suggestion ? ['suggested by routing'] : []),
         ...(STATE_TEXT[state] ? [STATE_TEXT[state].toLowerCase()] : []),

@@ -1,6 +1,4 @@
-import { CLOSE_REASON_LABELS } from '@app/shared';
-import type { WellbeingMeasure } from '@app/shared';
-import { NEED_LABELS, needsText } from '../templates';
+import { CLOSE_REASON_LABELS, type WellbeingMeasure, needsText } from '@app/shared';
 import type { Viewer } from './access';
 import { CaseloadReferral, FollowUpState, followUpState, groupCaseload } from './caseload';
 import type { ReferralView } from './casework.service';
@@ -181,8 +179,4 @@ export function referralPage(viewer: Viewer, view: ReferralView, organisationNam
       .sort((a, b) => a.at.getTime() - b.at.getTime())
       .map(({ when, what }) => ({ when, what })),
   };
-}
-
-export function needLabel(need: string): string {
-  return NEED_LABELS[need] ?? need;
 }

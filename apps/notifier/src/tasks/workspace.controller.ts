@@ -6,7 +6,8 @@ import { CurrentUser, PageContext, PageContextValue, SignedInGuard } from '../au
 import type { WorkspaceUser } from '../auth/workspace-user';
 import { DirectoryStore } from '../directory/directory.store';
 import { sendPage } from '../pages';
-import { TemplateRenderer, needsText } from '../templates';
+import { needsText } from '@app/shared';
+import { TemplateRenderer } from '../templates';
 import type { ReferralAccess, Viewer } from './access';
 import { CaseworkService } from './casework.service';
 import { FieldError, OUTCOME_KINDS, parseDecisionForm, parseMeasureForm, parseOutcomeForm } from './forms';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { JSON_REFERRAL_EXAMPLE } from './examples';
 import { validateReferral } from './referral-input';
 import { nhsNumberCheckDigit } from './validation/nhs-number';
-import { NEED_CODES } from './validation/needs';
+import { NEED_CODES } from '@app/shared';
 
 const nhsNumber = fc
   .array(fc.integer({ min: 0, max: 9 }), { minLength: 9, maxLength: 9 })

@@ -1,10 +1,9 @@
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
-import { type FieldProblem, type ReferralPerson, type ReferralReceivedPayload, pointerToken, validationErrorsToProblems } from '@app/shared';
+import { type FieldProblem, type ReferralPerson, type ReferralReceivedPayload, isKnownNeed, needForSnomedCode, pointerToken, validationErrorsToProblems } from '@app/shared';
 import { CreateReferralDto, PatientDto, ReferrerDto } from './referral.dto';
 import { normaliseUkPhone } from './validation/contact';
 import { normaliseNhsNumber } from './validation/nhs-number';
-import { isKnownNeed, needForSnomedCode } from './validation/needs';
 
 /**
  * A referral as intake keeps it, whatever format it arrived in: the fields every service receives in

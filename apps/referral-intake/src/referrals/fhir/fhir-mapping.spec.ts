@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import codes from '../data/codes.json';
-import { SNOMED_NEED_MAPPING } from '../validation/needs';
+import { SNOMED_NEED_MAPPING } from '@app/shared';
 import { fhirMappingMarkdown } from './fhir-mapping';
 
 const DOC = join(__dirname, '../../../docs/fhir-mapping.md');
-const HEADER = '# FHIR mapping\n\n<!-- Generated from apps/referral-intake/src/referrals/fhir/fhir-mapping.ts and data/*.json: run UPDATE_DOCS=1 npx jest fhir-mapping to refresh. -->\n\n';
+const HEADER = '# FHIR mapping\n\n<!-- Generated from apps/referral-intake/src/referrals/fhir/fhir-mapping.ts, data/codes.json and libs/shared/src/needs/needs.json: run UPDATE_DOCS=1 npx jest fhir-mapping to refresh. -->\n\n';
 
 describe('the FHIR mapping document', () => {
   it('is generated from the code\'s data: every SNOMED CT concept, both ODS spellings, the required code', () => {

@@ -1,10 +1,10 @@
 import codes from '../data/codes.json';
-import { SNOMED_NEED_MAPPING, NEEDS } from '../validation/needs';
+import { SNOMED_NEED_MAPPING, NEEDS } from '@app/shared';
 
 /**
  * How a FHIR ServiceRequest or BaRS message becomes our referral: one row per field, as `mapFhirReferral`
  * reads it. The docs (/docs and docs/fhir-mapping.md) are rendered from these rows and the code lists in
- * data/codes.json and data/needs.json, so they cannot say something the code does not do.
+ * data/codes.json and the needs catalogue (libs/shared/src/needs/needs.json), so they cannot say something the code does not do.
  */
 export const FHIR_FIELD_MAPPING: ReadonlyArray<{ field: string; from: string; rule: string }> = [
   { field: 'senderReferralId', from: 'ServiceRequest.identifier', rule: 'the first identifier with a value; the same value from the same sender is the same referral, for ever' },

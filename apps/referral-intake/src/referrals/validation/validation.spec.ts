@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { isUkMobileNumber, isUkPhoneNumber, isWellFormedEmail } from './contact';
 import { dateOfBirthProblem } from './date-of-birth';
-import { isKnownNeed, needForSnomedCode } from './needs';
 import { isValidNhsNumber, nhsNumberCheckDigit, normaliseNhsNumber } from './nhs-number';
 import { isPracticeOdsCode } from './ods-code';
 
@@ -105,17 +104,4 @@ describe('contact details', () => {
   it.each(['margaret', 'margaret@', '@example.com', 'm@example', 'Margaret <m@example.com>', 'm@@example.com'])('refuses email %s', (value) =>
     expect(isWellFormedEmail(value)).toBe(false),
   );
-});
-
-describe('needs (controlled list in data)', () => {
-  it('knows the controlled codes and only those', () => {
-    expect(isKnownNeed('loneliness')).toBe(true);
-    expect(isKnownNeed('Loneliness')).toBe(false);
-    expect(isKnownNeed('astrology')).toBe(false);
-  });
-  it('maps SNOMED CT concepts to needs through the data file', () => {
-    expect(needForSnomedCode('422650009')).toBe('loneliness');
-    expect(needForSnomedCode('415510005')).toBe('physical-activity');
-    expect(needForSnomedCode('871731000000106')).toBeUndefined();
-  });
 });
