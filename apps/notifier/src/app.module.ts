@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { JobName, OutboxHousekeeping, ServiceInfrastructureModule, jobTablesMigration, outboxPublishedIndexMigration } from '@app/shared';
+import { JobName, OutboxHousekeeping, ServiceInfrastructureModule, jobTablesMigration, outboxPublishedIndexMigration, transportTablesMigration } from '@app/shared';
 import { ActionsModule } from './actions/actions.module';
 import { AUTH_ENTITIES } from './auth/auth.entities';
 import { AuthModule } from './auth/auth.module';
@@ -25,6 +25,7 @@ import { TasksModule } from './tasks/tasks.module';
 
 export const NOTIFIER_ENTITIES = [...DIRECTORY_ENTITIES, RoutingDecisionRecord, Task, Notification, NotificationAttempt, ...AUTH_ENTITIES];
 export const NOTIFIER_MIGRATIONS = [
+  transportTablesMigration(NOTIFIER_SCHEMA),
   CreateDirectory1764100000000,
   CreateRouting1764100000001,
   CreateNotifications1764100000002,

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { jobTablesMigration, outboxPublishedIndexMigration, openServiceDataSource, prepareDatabase } from '@app/shared';
+import { jobTablesMigration, outboxPublishedIndexMigration, openServiceDataSource, prepareDatabase, transportTablesMigration } from '@app/shared';
 import { CreateAccessAudit1764200000002 } from './audit/migrations/1764200000002-create-access-audit';
 import { CreateCommissioners1764200000001 } from './commissioners/migrations/1764200000001-create-commissioners';
 import { OUTCOMES_SCHEMA } from './environment';
@@ -8,6 +8,7 @@ import { CreateRecording1764200000003 } from './recording/migrations/17642000000
 
 /** Every outcomes migration, oldest first. */
 export const OUTCOMES_MIGRATIONS = [
+  transportTablesMigration(OUTCOMES_SCHEMA),
   CreateLifecycle1764200000000,
   CreateCommissioners1764200000001,
   CreateAccessAudit1764200000002,

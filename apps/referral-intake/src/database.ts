@@ -1,5 +1,5 @@
 import { DataSourceOptions } from 'typeorm';
-import { jobTablesMigration, outboxPublishedIndexMigration, serviceDataSourceOptions } from '@app/shared';
+import { jobTablesMigration, outboxPublishedIndexMigration, serviceDataSourceOptions, transportTablesMigration } from '@app/shared';
 import { INTAKE_SCHEMA } from './environment';
 import { CreateReferrals1764000000000 } from './referrals/migrations/1764000000000-create-referrals';
 import { ReferralContract1764100000001 } from './referrals/migrations/1764100000001-referral-contract';
@@ -15,6 +15,7 @@ import { StatusCallback, StatusCallbackAttempt } from './status/status-callback.
 
 export const INTAKE_ENTITIES = [Referral, Sender, StatusCallback, StatusCallbackAttempt, ReferralHistoryEvent];
 export const INTAKE_MIGRATIONS = [
+  transportTablesMigration(INTAKE_SCHEMA),
   CreateReferrals1764000000000,
   CreateSenders1764100000000,
   ReferralContract1764100000001,

@@ -1,12 +1,13 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The outbox, inbox and dead-letter tables every service keeps in its own schema. Called from each
- * service's first migration so the transport's tables version with the service that owns them.
+ * The outbox, inbox and dead-letter tables every service keeps in its own schema. They belong to the
+ * transport, so the transport's own migration creates them (transportTablesMigration); tests and the bench
+ * that build a bare schema call this directly. Safe to run again: every statement is IF NOT EXISTS.
  */
 export async function createTransportTables(queryRunner: QueryRunner, schema: string): Promise<void> {
   await queryRunner.query(`
-    CREATE TABLE "${schema}"."outbox" (
+    CREATE TABLE IF NOT EXISTS "${schema}"."outbox" (
       "id" uuid PRIMARY KEY,
       "seq" bigserial UNIQUE,
       "type" text NOT NULL,
@@ -16,9 +17,9 @@ export async function createTransportTables(queryRunner: QueryRunner, schema: st
       "publish_attempts" integer NOT NULL DEFAULT 0,
       "last_error" text
     )`);
-  await queryRunner.query(`CREATE INDEX "outbox_unpublished" ON "${schema}"."outbox" ("seq") WHERE "published_at" IS NULL`);
+  await queryRunner.query(`CREATE INDEX IF NOT EXISTS "outbox_unpublished" ON "${schema}"."outbox" ("seq") WHERE "published_at" IS NULL`);
   await queryRunner.query(`
-    CREATE TABLE "${schema}"."inbox" (
+    CREATE TABLE IF NOT EXISTS "${schema}"."inbox" (
       "consumer" text NOT NULL,
       "event_id" uuid NOT NULL,
       "event_type" text NOT NULL,
@@ -26,7 +27,7 @@ export async function createTransportTables(queryRunner: QueryRunner, schema: st
       PRIMARY KEY ("consumer", "event_id")
     )`);
   await queryRunner.query(`
-    CREATE TABLE "${schema}"."dead_letter" (
+    CREATE TABLE IF NOT EXISTS "${schema}"."dead_letter" (
       "id" uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       "consumer" text NOT NULL,
       "event_id" uuid NOT NULL,
@@ -37,13 +38,32 @@ export async function createTransportTables(queryRunner: QueryRunner, schema: st
       "failed_at" timestamptz NOT NULL DEFAULT now(),
       "replayed_at" timestamptz
     )`);
-  await queryRunner.query(`CREATE INDEX "dead_letter_open" ON "${schema}"."dead_letter" ("failed_at") WHERE "replayed_at" IS NULL`);
+  await queryRunner.query(`CREATE INDEX IF NOT EXISTS "dead_letter_open" ON "${schema}"."dead_letter" ("failed_at") WHERE "replayed_at" IS NULL`);
 }
 
 export async function dropTransportTables(queryRunner: QueryRunner, schema: string): Promise<void> {
-  await queryRunner.query(`DROP TABLE "${schema}"."dead_letter"`);
-  await queryRunner.query(`DROP TABLE "${schema}"."inbox"`);
-  await queryRunner.query(`DROP TABLE "${schema}"."outbox"`);
+  await queryRunner.query(`DROP TABLE IF EXISTS "${schema}"."dead_letter"`);
+  await queryRunner.query(`DROP TABLE IF EXISTS "${schema}"."inbox"`);
+  await queryRunner.query(`DROP TABLE IF EXISTS "${schema}"."outbox"`);
+}
+
+/**
+ * The transport's tables, as the first migration of every service that lists it (its timestamp is before any
+ * service's own). Until this migration existed each service's first feature migration created them, so a
+ * database deployed before it already has them; being IF NOT EXISTS, it then records itself and changes nothing.
+ */
+export function transportTablesMigration(schema: string): new () => MigrationInterface {
+  return class CreateTransportTables1763900000000 implements MigrationInterface {
+    name = 'CreateTransportTables1763900000000';
+
+    async up(queryRunner: QueryRunner): Promise<void> {
+      await createTransportTables(queryRunner, schema);
+    }
+
+    async down(queryRunner: QueryRunner): Promise<void> {
+      await dropTransportTables(queryRunner, schema);
+    }
+  };
 }
 
 /**

@@ -1,12 +1,10 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { createTransportTables, dropTransportTables } from '@app/shared';
 
-/** The transport tables and the service directory (Open Referral UK shapes plus link workers and PCNs). */
+/** The service directory (Open Referral UK shapes plus link workers and PCNs). */
 export class CreateDirectory1764100000000 implements MigrationInterface {
   name = 'CreateDirectory1764100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await createTransportTables(queryRunner, 'notifier');
     await queryRunner.query(`
       CREATE TABLE "notifier"."taxonomy_term" (
         "code" text PRIMARY KEY,
@@ -81,6 +79,5 @@ export class CreateDirectory1764100000000 implements MigrationInterface {
     for (const table of ['service_at_location', 'location', 'service', 'organisation', 'link_worker', 'practice', 'pcn', 'taxonomy_term']) {
       await queryRunner.query(`DROP TABLE "notifier"."${table}"`);
     }
-    await dropTransportTables(queryRunner, 'notifier');
   }
 }

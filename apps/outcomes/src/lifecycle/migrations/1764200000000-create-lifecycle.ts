@@ -1,11 +1,9 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { createTransportTables, dropTransportTables } from '@app/shared';
 
 export class CreateLifecycle1764200000000 implements MigrationInterface {
   name = 'CreateLifecycle1764200000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await createTransportTables(queryRunner, 'outcomes');
     // The event store. feed_position is given once, after commit, in commit order (see FeedStore.assignPositions):
     // "seq" comes from a sequence at insert time, and transactions can commit out of seq order.
     await queryRunner.query(`
@@ -112,6 +110,5 @@ export class CreateLifecycle1764200000000 implements MigrationInterface {
     }
     await queryRunner.query(`DROP FUNCTION "outcomes"."outcome_event_append_only"()`);
     await queryRunner.query(`DROP SEQUENCE "outcomes"."feed_position_seq"`);
-    await dropTransportTables(queryRunner, 'outcomes');
   }
 }

@@ -1,11 +1,9 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { createTransportTables, dropTransportTables } from '@app/shared';
 
 export class CreateReferrals1764000000000 implements MigrationInterface {
   name = 'CreateReferrals1764000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await createTransportTables(queryRunner, 'intake');
     await queryRunner.query(`
       CREATE TABLE "intake"."referral" (
         "id" uuid PRIMARY KEY,
@@ -24,6 +22,5 @@ export class CreateReferrals1764000000000 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TABLE "intake"."referral"`);
-    await dropTransportTables(queryRunner, 'intake');
   }
 }
