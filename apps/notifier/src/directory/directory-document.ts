@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { parse } from 'csv-parse/sync';
 import { type FieldProblem, Satisfies, isUkPostcode, validationErrorsToProblems } from '@app/shared';
+import { DEFAULT_ROUTING_RULES } from '../routing/routing';
 
 const CHANNELS = ['email', 'sms'] as const;
 const UK_MOBILE = /^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$/;
@@ -66,16 +67,16 @@ export class PracticeDto {
 
 export class RoutingRulesDto {
   @IsIn(['automatic', 'link-worker-first'])
-  forwardToOrganisations: 'automatic' | 'link-worker-first' = 'automatic';
+  forwardToOrganisations: 'automatic' | 'link-worker-first' = DEFAULT_ROUTING_RULES.forwardToOrganisations;
 
   @IsInt()
   @Min(0)
   @Max(20)
-  maxOrganisations = 3;
+  maxOrganisations = DEFAULT_ROUTING_RULES.maxOrganisations;
 
   @IsArray()
   @IsString({ each: true })
-  excludedNeeds: string[] = [];
+  excludedNeeds: string[] = [...DEFAULT_ROUTING_RULES.excludedNeeds];
 }
 
 export class LinkWorkerDto {

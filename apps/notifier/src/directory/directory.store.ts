@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { DirectoryDocument, DirectoryValidationError } from './directory-document';
 import { type FieldProblem, postcodeDistrict } from '@app/shared';
+import { DEFAULT_ROUTING_RULES } from '../routing/routing';
 import { CommunityService, LinkWorker, Location, Organisation, Pcn, Practice, ServiceAtLocation, TaxonomyTerm } from './directory.entities';
 
 export interface ImportSummary {
@@ -14,8 +15,6 @@ export interface ImportSummary {
   services: number;
   locations: number;
 }
-
-const DEFAULT_RULES = { forwardToOrganisations: 'automatic' as const, maxOrganisations: 3, excludedNeeds: [] };
 
 @Injectable()
 export class DirectoryStore {
@@ -102,7 +101,7 @@ export class DirectoryStore {
             channels: worker.channels,
             pcnOdsCodes: worker.pcnOdsCodes,
             practiceOdsCodes: worker.practiceOdsCodes,
-            routingRules: { ...DEFAULT_RULES, ...(worker.routingRules ?? {}) },
+            routingRules: { ...DEFAULT_ROUTING_RULES, ...(worker.routingRules ?? {}) },
             active: worker.active ?? true,
           },
           ['id'],

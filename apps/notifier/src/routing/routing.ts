@@ -49,7 +49,8 @@ export interface RoutingDecision {
   unroutedReason?: UnroutedReason;
 }
 
-export const DEFAULT_ROUTING_RULES: LinkWorkerRoutingRules = { forwardToOrganisations: 'automatic', maxOrganisations: 3, excludedNeeds: [] };
+/** A link worker's rules where their directory entry sets none: the directory fills in the same values on import. */
+export const DEFAULT_ROUTING_RULES: Readonly<LinkWorkerRoutingRules> = Object.freeze({ forwardToOrganisations: 'automatic', maxOrganisations: 3, excludedNeeds: [] });
 
 /**
  * Who gets a task for a referral. The link worker covering the practice (else the PCN lead) always does;
