@@ -51,6 +51,15 @@ describe('security headers on every service', () => {
     expect(css.headers.get('content-type')).toContain('text/css');
     expect(css.headers.get('cache-control')).toMatch(/max-age=86400/);
     expect(css.headers.get('x-frame-options')).toBe('DENY');
+    const pageCss = await fetch(`${notifier.url}/assets/app/nhsuk-frontend.css`);
+    expect(pageCss.status).toBe(200);
+    expect(pageCss.headers.get('content-type')).toContain('text/css');
+    expect(pageCss.headers.get('cache-control')).toMatch(/max-age=86400/);
+    expect(pageCss.headers.get('x-frame-options')).toBe('DENY');
+    // The pages' stylesheet loads nothing from another origin (the CSP would block it: font-src 'self').
+    const pageCssText = await pageCss.text();
+    expect(pageCssText).toContain('.nhsuk-button');
+    expect(pageCssText).not.toMatch(/url\(\s*["']?https?:/);
     // Only the compiled package is served, not its sources.
     expect((await fetch(`${notifier.url}/assets/nhsuk/index.scss`)).status).toBe(404);
   });

@@ -50,6 +50,11 @@ describe('accept or decline in one click (headless Chromium)', () => {
   it('shows the task without identifying the patient and accepts it with JavaScript off', async () => {
     const { referralId, links } = await organisationLinks();
     const { context, page } = await phone(false);
+    // The browser reports what the CSP refused (a font from a CDN, an inline style) as console errors.
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
     const response = await page.goto(links[0]);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['referrer-policy']).toBe('no-referrer');
@@ -61,10 +66,12 @@ describe('accept or decline in one click (headless Chromium)', () => {
     for (const value of [...Object.values(PATIENT), '943 476 5919']) expect(text).not.toContain(value);
     expect(await page.getByLabel('Reason').count()).toBe(1);
     // The NHS.UK page shell, served by us; nothing inline (the CSP would refuse it).
-    expect(await page.locator('link[rel="stylesheet"]').getAttribute('href')).toBe('/assets/nhsuk/nhsuk-frontend.min.css');
+    expect(await page.locator('link[rel="stylesheet"]').getAttribute('href')).toBe('/assets/app/nhsuk-frontend.css');
     expect(await page.locator('style, [style]').count()).toBe(0);
     expect(response?.headers()['content-security-policy']).toContain("style-src 'self'");
     expect(await page.evaluate('getComputedStyle(document.querySelector("#accept")).backgroundColor')).toBe('rgb(0, 127, 59)');
+    await page.evaluate('document.fonts.ready');
+    expect(consoleErrors).toEqual([]);
     await expectNoAccessibilityViolations(page);
 
     await page.getByRole('button', { name: 'Accept this referral' }).click();
