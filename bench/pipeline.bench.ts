@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { EventType } from '@app/shared';
 import { createTestDatabase, createTestRedisPrefix } from '@app/shared/testing';
-import { registerCommissioner } from '../apps/outcomes/src/commissioners/commissioner';
+import { CommissionerStore } from '../apps/outcomes/src/commissioners/commissioner.store';
 import { INTAKE_MAIN, registerBenchSender, serviceEnv } from './intake.bench';
 import { closedLoop, describeRefusals, openLoop } from './load';
 import { ServiceProcess, sampleMemory } from './processes';
@@ -113,7 +113,7 @@ export async function benchPipeline(): Promise<{ title: string; targets: Target[
     const latency = summarise(toTask);
 
     // Feed: a seeded store, pages of 1,000 at the start, middle and end, with and without a filter.
-    const { apiKey } = await registerCommissioner(dataSource, { name: 'Bench ICB', scope: { level: 'practice', codes: PRACTICES } });
+    const { apiKey } = await new CommissionerStore(dataSource).register({ name: 'Bench ICB', scope: { level: 'practice', codes: PRACTICES } });
     const seedStarted = performance.now();
     await seedFeed(dataSource);
     const seedS = (performance.now() - seedStarted) / 1000;
