@@ -1,35 +1,32 @@
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { timingSafeEqual } from 'node:crypto';
-import { ProblemException, isCalendarDateTime, problem } from '@app/shared';
+import { CredentialGuard, ProblemException, isCalendarDateTime, problem, sameSecret } from '@app/shared';
 import { NotifierEnvironment } from '../environment';
 import { NOTIFY_CHANNELS, NotifyCallback, ReceiptsService } from './receipts.service';
 
-/** GOV.UK Notify's delivery-status callbacks, authenticated by the bearer token configured in Notify. */
 /** The OpenAPI security scheme GOV.UK Notify's callbacks use (declared in /docs). */
 export const NOTIFY_CALLBACK_SCHEME = 'notifyCallbackToken';
 
+/** Notify presents the bearer token set as NOTIFY_CALLBACK_TOKEN in its callback settings. */
+const NotifyCallbackGuard = CredentialGuard({
+  credential: 'bearer',
+  inject: NotifierEnvironment,
+  verify: (env: NotifierEnvironment, token) => sameSecret(token, env.NOTIFY_CALLBACK_TOKEN),
+  refusal: 'A valid bearer token is required.',
+});
+
+/** GOV.UK Notify's delivery-status callbacks, authenticated by the bearer token configured in Notify. */
 @ApiTags('notify-callbacks')
 @ApiBearerAuth(NOTIFY_CALLBACK_SCHEME)
 @Controller('v1/notify')
 export class ReceiptsController {
-  private readonly token: Buffer;
-
-  constructor(
-    env: NotifierEnvironment,
-    private readonly receipts: ReceiptsService,
-  ) {
-    this.token = Buffer.from(`Bearer ${env.NOTIFY_CALLBACK_TOKEN}`);
-  }
+  constructor(private readonly receipts: ReceiptsService) {}
 
   @ApiOperation({ summary: 'GOV.UK Notify delivery receipts', description: 'Notify calls this with the bearer token set as NOTIFY_CALLBACK_TOKEN in its callback settings.' })
   @Post('callbacks')
   @HttpCode(204)
-  async callback(@Headers('authorization') authorization: string | undefined, @Body() body: NotifyCallback): Promise<void> {
-    const given = Buffer.from(authorization ?? '');
-    if (given.length !== this.token.length || !timingSafeEqual(given, this.token)) {
-      throw new ProblemException(problem(401, 'A valid bearer token is required.'), { 'WWW-Authenticate': 'Bearer' });
-    }
+  @UseGuards(NotifyCallbackGuard)
+  async callback(@Body() body: NotifyCallback): Promise<void> {
     const errors = [
       ...(typeof body?.id === 'string' && body.id.length <= 255 ? [] : [{ pointer: '/id', detail: 'id is required: the Notify notification id' }]),
       ...(typeof body?.status === 'string' ? [] : [{ pointer: '/status', detail: 'status is required' }]),

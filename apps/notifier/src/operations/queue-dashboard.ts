@@ -3,17 +3,11 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Queue } from 'bullmq';
-import { timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import { allQueues, producerConnection } from '@app/shared';
+import { allQueues, producerConnection, sameSecret } from '@app/shared';
 import { NotifierEnvironment } from '../environment';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
-
-function matches(given: string, expected: Buffer): boolean {
-  const candidate = Buffer.from(given);
-  return candidate.length === expected.length && timingSafeEqual(candidate, expected);
-}
 
 /**
  * The BullMQ dashboard (bull-board) at /admin/queues: every queue of every service (events and jobs, from the
@@ -36,14 +30,13 @@ export function mountQueueDashboard(app: NestFastifyApplication, env: NotifierEn
     // Redis server details (version, memory, clients) are for Redis's own monitoring, not this board.
     options: { uiConfig: { boardTitle: 'Referral queues', hideRedisDetails: true } },
   });
-  const expected = Buffer.from(env.NOTIFIER_ADMIN_API_KEY);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.register(async (scope) => {
       scope.addHook('onRequest', async (request, reply) => {
         const header = request.headers['x-api-key'];
         const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '')?.[1];
         const password = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':') : undefined;
-        if ((typeof header === 'string' && matches(header, expected)) || (password !== undefined && matches(password, expected))) return;
+        if ((typeof header === 'string' && sameSecret(header, env.NOTIFIER_ADMIN_API_KEY)) || sameSecret(password, env.NOTIFIER_ADMIN_API_KEY)) return;
         await reply
           .code(401)
           .header('www-authenticate', 'Basic realm="queues", charset="UTF-8"')

@@ -1,7 +1,6 @@
-import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
+import { ExecutionContext, createParamDecorator } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
-import { ProblemException, problem } from '@app/shared';
-import { bearerToken } from '../http/bearer';
+import { CredentialGuard } from '@app/shared';
 import { Recorder } from './recorders';
 import { RecordingStore } from './recording.store';
 
@@ -11,21 +10,13 @@ type WithRecorder = FastifyRequest & { recorder?: Recorder };
 export const RECORDER_KEY_SCHEME = 'recorderKey';
 
 /** The outcome API answers to an organisation's or link worker's key: Authorization: Bearer <key>. */
-@Injectable()
-export class RecorderGuard implements CanActivate {
-  constructor(private readonly recordings: RecordingStore) {}
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<WithRecorder>();
-    const key = bearerToken(request.headers.authorization);
-    const recorder = key ? await this.recordings.findByKey(key) : null;
-    if (!recorder) {
-      throw new ProblemException(problem(401, 'An organisation or link worker API key is required: Authorization: Bearer <key>.'), { 'WWW-Authenticate': 'Bearer' });
-    }
-    request.recorder = recorder;
-    return true;
-  }
-}
+export const RecorderGuard = CredentialGuard({
+  credential: 'bearer',
+  inject: RecordingStore,
+  verify: (recordings: RecordingStore, key) => recordings.findByKey(key),
+  requestProperty: 'recorder',
+  refusal: 'An organisation or link worker API key is required: Authorization: Bearer <key>.',
+});
 
 export const CurrentRecorder = createParamDecorator((_data: unknown, context: ExecutionContext): Recorder => {
   return context.switchToHttp().getRequest<WithRecorder>().recorder as Recorder;

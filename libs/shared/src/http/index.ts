@@ -5,3 +5,4 @@ export * from './storable-input';
 export * from './route-table';
 export * from './api-docs';
 export * from './csv';
+export * from './credentials';

@@ -1,8 +1,8 @@
 import { CanActivate, Controller, DynamicModule, ExecutionContext, Get, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { allQueues } from '../jobs/job-types';
+import { bearerToken, sameSecret } from '../http/credentials';
 import { ProblemException, problem } from '../http/problem-details';
 import { OutboxReconciler } from '../transport/outbox-reconciler';
 import { ServiceMetrics } from './service-metrics';
@@ -27,20 +27,15 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
  */
 @Injectable()
 export class MetricsAccessGuard implements CanActivate {
-  private readonly token: Buffer;
-
-  constructor(@Inject(METRICS_OPTIONS) options: MetricsModuleOptions) {
-    this.token = Buffer.from(options.token);
-  }
+  constructor(@Inject(METRICS_OPTIONS) private readonly options: MetricsModuleOptions) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; raw: { socket: { remoteAddress?: string } } }>();
-    if (this.token.length === 0) {
+    if (this.options.token.length === 0) {
       if (LOOPBACK.has(request.raw.socket.remoteAddress ?? '')) return true;
       throw new ProblemException(problem(403, 'Metrics are served only to this machine unless METRICS_TOKEN is set.'));
     }
-    const given = Buffer.from(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '');
-    if (given.length === this.token.length && timingSafeEqual(given, this.token)) return true;
+    if (sameSecret(bearerToken(request.headers.authorization), this.options.token)) return true;
     throw new ProblemException(problem(401, 'A valid metrics token is required (Authorization: Bearer <METRICS_TOKEN>).'), { 'WWW-Authenticate': 'Bearer' });
   }
 }
