@@ -43,7 +43,7 @@ describe('sameSecret', () => {
 });
 
 describe('CredentialGuard', () => {
-  const requestWith = (headers: Record<string, string>) => ({ headers }) as { headers: Record<string, string>; caller?: unknown };
+  const requestWith = (headers: Record<string, string | undefined>) => ({ headers }) as { headers: Record<string, string | undefined>; caller?: unknown };
   const contextOf = (request: object) => ({ switchToHttp: () => ({ getRequest: () => request }) }) as unknown as ExecutionContext;
   const refusal = async (guard: CanActivate, request: object) => {
     try {
