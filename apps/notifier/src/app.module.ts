@@ -4,6 +4,7 @@ import { ActionsModule } from './actions/actions.module';
 import { AUTH_ENTITIES } from './auth/auth.entities';
 import { AuthModule } from './auth/auth.module';
 import { CreateSignIn1764200000011 } from './auth/migrations/1764200000011-create-sign-in';
+import { CreateSignInRequest1764500000010 } from './auth/migrations/1764500000010-create-sign-in-request';
 import { Notification, NotificationAttempt } from './delivery/notification.entities';
 import { CreateNotifications1764100000002 } from './delivery/migrations/1764100000002-create-notifications';
 import { AddCorrelationIds1764100000003 } from './delivery/migrations/1764100000003-add-correlation-ids';
@@ -35,6 +36,7 @@ export const NOTIFIER_MIGRATIONS = [
   AddReferralContacts1764200000010,
   CreateSignIn1764200000011,
   outboxPublishedIndexMigration(NOTIFIER_SCHEMA),
+  CreateSignInRequest1764500000010,
 ];
 
 @Module({})

@@ -9,7 +9,7 @@ import { AuthController } from './auth.controller';
 import { CsrfGuard, SignedInGuard } from './auth.guards';
 import { AuthStore } from './auth.store';
 import { SignInRateLimiter } from './rate-limiter';
-import { SignInService } from './sign-in.service';
+import { SignInRequestsSweep, SignInService } from './sign-in.service';
 import { SingleSignOn } from './single-sign-on';
 
 /**
@@ -23,6 +23,7 @@ import { SingleSignOn } from './single-sign-on';
   providers: [
     AuthStore,
     SignInService,
+    SignInRequestsSweep,
     SignedInGuard,
     {
       provide: EmailSender,

@@ -17,7 +17,7 @@ export interface SessionWrite {
   data: Record<string, unknown>;
 }
 
-/** All of sign-in's SQL: single-use link tokens and server-side sessions, both keyed by SHA-256 hashes. */
+/** All of sign-in's SQL: link requests, single-use link tokens and server-side sessions (tokens and sessions keyed by SHA-256 hashes). */
 @Injectable()
 export class AuthStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -26,6 +26,30 @@ export class AuthStore {
     await this.dataSource.query(
       `INSERT INTO "notifier"."sign_in_token" ("token_hash", "person_kind", "person_id", "email", "created_at", "expires_at") VALUES ($1, $2, $3, $4, $5, $6)`,
       [token.hash, token.kind, token.id, token.email, token.createdAt, token.expiresAt],
+    );
+  }
+
+  async insertSignInRequest(request: { id: string; email: string; requestedAt: Date }): Promise<void> {
+    await this.dataSource.query(`INSERT INTO "notifier"."sign_in_request" ("id", "email", "requested_at") VALUES ($1, $2, $3)`, [request.id, request.email, request.requestedAt]);
+  }
+
+  async unhandledSignInRequest(id: string): Promise<{ id: string; email: string; requestedAt: Date } | null> {
+    const rows = await this.dataSource.query(
+      `SELECT "id", "email", "requested_at" AS "requestedAt" FROM "notifier"."sign_in_request" WHERE "id" = $1 AND "handled_at" IS NULL`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async markSignInRequestHandled(id: string, at: Date): Promise<void> {
+    await this.dataSource.query(`UPDATE "notifier"."sign_in_request" SET "handled_at" = $2 WHERE "id" = $1`, [id, at]);
+  }
+
+  /** Requests not yet handled, in id order after a keyset cursor: each must have its job. */
+  async unhandledSignInRequestIds(after: string | null, limit: number): Promise<Array<{ id: string }>> {
+    return this.dataSource.query(
+      `SELECT "id" FROM "notifier"."sign_in_request" WHERE "handled_at" IS NULL AND ($1::uuid IS NULL OR "id" > $1) ORDER BY "id" LIMIT $2`,
+      [after, limit],
     );
   }
 
@@ -86,6 +110,8 @@ export class AuthStore {
       `DELETE FROM "notifier"."workspace_session" WHERE "last_seen_at" <= $1 OR "created_at" <= $2`,
       [new Date(now.getTime() - limits.idleSeconds * 1000), new Date(now.getTime() - limits.maxSeconds * 1000)],
     );
-    await this.dataSource.query(`DELETE FROM "notifier"."sign_in_token" WHERE "expires_at" < $1`, [new Date(now.getTime() - 24 * 3600 * 1000)]);
+    const dayAgo = new Date(now.getTime() - 24 * 3600 * 1000);
+    await this.dataSource.query(`DELETE FROM "notifier"."sign_in_token" WHERE "expires_at" < $1`, [dayAgo]);
+    await this.dataSource.query(`DELETE FROM "notifier"."sign_in_request" WHERE "requested_at" < $1`, [dayAgo]);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { JobHandler, JobName, JobQueues, JobSweeper, PlannedJob, SignInLinkJob, SweepSource, planJob } from '@app/shared';
 import type { FastifyRequest } from 'fastify';
 import { EmailSender } from '../delivery/email-sender';
 import { DirectoryStore } from '../directory/directory.store';
@@ -10,14 +11,17 @@ import { SignInRateLimiter } from './rate-limiter';
 import { choosePerson, newSignInToken, normaliseEmail, sha256 } from './sign-in-rules';
 import type { DirectoryPerson, PersonKind, WorkspaceUser } from './workspace-user';
 
+function signInLinkJob(signInRequestId: string): PlannedJob {
+  return planJob(JobName.SendSignInLink, { signInRequestId });
+}
+
 /**
  * Email-link sign-in and the sessions it opens. A link request is answered the same way whatever the
- * address; the directory lookup and the email happen after the response (see `requestLink`).
+ * address; the directory lookup and the email happen later, on the email queue (see `requestLink`).
  */
 @Injectable()
 export class SignInService implements OnApplicationShutdown {
   private readonly logger = new Logger(SignInService.name);
-  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly env: NotifierEnvironment,
@@ -26,16 +30,20 @@ export class SignInService implements OnApplicationShutdown {
     private readonly templates: TemplateRenderer,
     private readonly email: EmailSender,
     private readonly limiter: SignInRateLimiter,
+    private readonly jobs: JobQueues,
   ) {}
 
   /**
    * Counts the attempt against the address and the client (429 past either limit, known address or
-   * not), then sends the link in the background: the response never waits on, or reveals, the lookup.
+   * not), then stores the request and queues its email job: the response never waits on, or reveals,
+   * the directory lookup, and the request survives SMTP or Redis being away (the sweeper re-queues it).
    */
   async requestLink(email: string, clientIp: string): Promise<void> {
     await this.limit('client', clientIp, this.env.SIGN_IN_LIMIT_PER_CLIENT);
     await this.limit('address', email, this.env.SIGN_IN_LIMIT_PER_ADDRESS);
-    this.inBackground(() => this.sendLink(email));
+    const id = crypto.randomUUID();
+    await this.store.insertSignInRequest({ id, email, requestedAt: new Date() });
+    await this.jobs.enqueue([signInLinkJob(id)]);
   }
 
   /** Confirmation attempts count against the client too, so nobody can try tokens at speed. */
@@ -78,13 +86,7 @@ export class SignInService implements OnApplicationShutdown {
     return this.store.deletePersonSessions(user.kind, user.id);
   }
 
-  /** Resolves when every link requested so far has been sent or given up on (tests, shutdown). */
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-  }
-
   async onApplicationShutdown(): Promise<void> {
-    await this.settled();
     this.email.close();
     this.limiter.close();
   }
@@ -104,23 +106,30 @@ export class SignInService implements OnApplicationShutdown {
     if (!decision.allowed) throw new TooManySignInAttempts(decision.retryAfterSeconds);
   }
 
-  private inBackground(work: () => Promise<void>): void {
-    const promise = work()
-      .catch((error) => this.logger.error({ err: error }, 'Could not send a sign-in link'))
-      .finally(() => this.pending.delete(promise));
-    this.pending.add(promise);
-  }
-
-  private async sendLink(rawEmail: string): Promise<void> {
-    const person = await this.personFor(rawEmail);
+  /**
+   * Sends the link a request asked for, once: an error (SMTP away) is thrown so the runner retries with
+   * backoff and finally dead-letters it. Each attempt makes a fresh token; one never emailed is never used.
+   */
+  @JobHandler(JobName.SendSignInLink)
+  async sendLink(job: SignInLinkJob): Promise<void> {
+    const request = await this.store.unhandledSignInRequest(job.signInRequestId);
+    if (!request) return;
+    const now = new Date();
+    const ttlSeconds = this.env.SIGN_IN_LINK_TTL_SECONDS;
+    if (now.getTime() - new Date(request.requestedAt).getTime() > ttlSeconds * 1000) {
+      // Whoever asked has given up waiting, or will have asked again: a link this late only confuses.
+      this.logger.warn({ signInRequestId: request.id }, 'Sign-in link not sent: the request is older than a link lives');
+      await this.store.markSignInRequestHandled(request.id, now);
+      return;
+    }
+    const person = await this.personFor(request.email);
     if (!person) {
       // Not logged with the address: a mistyped address is still someone's personal data.
-      this.logger.log('Sign-in link requested for an address not in the directory; nothing sent');
+      this.logger.log({ signInRequestId: request.id }, 'Sign-in link requested for an address not in the directory; nothing sent');
+      await this.store.markSignInRequestHandled(request.id, now);
       return;
     }
     const token = newSignInToken();
-    const now = new Date();
-    const ttlSeconds = this.env.SIGN_IN_LINK_TTL_SECONDS;
     const { email } = person;
     await this.store.saveToken({ hash: sha256(token), kind: person.kind, id: person.id, email, createdAt: now, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) });
     const context = {
@@ -138,6 +147,30 @@ export class SignInService implements OnApplicationShutdown {
       text: this.templates.render('email/sign-in.text', context),
       html: this.templates.render('email/sign-in.html', context),
     });
-    this.logger.log({ personKind: person.kind, personId: person.id, notificationId }, 'Sign-in link sent');
+    await this.store.markSignInRequestHandled(request.id, new Date());
+    this.logger.log({ personKind: person.kind, personId: person.id, notificationId, signInRequestId: request.id }, 'Sign-in link sent');
+  }
+}
+
+/** Sign-in requests not yet handled: each must have its email job, whatever Redis lost. */
+@Injectable()
+@JobSweeper()
+export class SignInRequestsSweep implements SweepSource {
+  readonly name = 'sign-in link requests';
+  readonly everyMs: number;
+
+  constructor(
+    private readonly store: AuthStore,
+    env: NotifierEnvironment,
+  ) {
+    this.everyMs = env.DELIVERY_SWEEP_MS;
+  }
+
+  candidates(after: string | null, limit: number): Promise<Array<{ id: string }>> {
+    return this.store.unhandledSignInRequestIds(after, limit);
+  }
+
+  jobsFor(request: { id: string }): PlannedJob[] {
+    return [signInLinkJob(request.id)];
   }
 }

@@ -23,6 +23,7 @@ export const JobName = {
   DeliverSms: 'deliver-sms',
   TaskReminder: 'reminder',
   TaskEscalation: 'escalation',
+  SendSignInLink: 'send-sign-in-link',
   PurgeIdempotencyKeys: 'purge-idempotency-keys',
   DeleteExpiredPersonDetails: 'delete-expired-person-details',
   PurgeIntakeOutbox: 'purge-intake-outbox',
@@ -49,6 +50,11 @@ export interface TaskReminderJob extends Correlated {
   taskId: string;
 }
 
+/** A workspace sign-in link to send: the request row holds the address, never Redis. */
+export interface SignInLinkJob {
+  signInRequestId: string;
+}
+
 /** A scheduled job (see ServiceJobs.schedules): what it works on is in Postgres, found when it runs. */
 export type ScheduledJob = Record<string, never>;
 
@@ -58,6 +64,7 @@ export interface JobPayloads {
   [JobName.DeliverSms]: DeliveryJob;
   [JobName.TaskReminder]: TaskReminderJob;
   [JobName.TaskEscalation]: TaskReminderJob;
+  [JobName.SendSignInLink]: SignInLinkJob;
   [JobName.PurgeIdempotencyKeys]: ScheduledJob;
   [JobName.DeleteExpiredPersonDetails]: ScheduledJob;
   [JobName.PurgeIntakeOutbox]: ScheduledJob;
@@ -85,7 +92,7 @@ export const JOB_QUEUES: Readonly<Record<QueueNameValue, JobQueueDefinition>> = 
     description: 'signed status callbacks to GP systems',
   },
   // One queue per provider, so each has its own rate limiter.
-  [QueueName.DeliverEmail]: { name: QueueName.DeliverEmail, service: ServiceName.Notifier, deadLetterKind: 'deliveries', description: 'email through SMTP' },
+  [QueueName.DeliverEmail]: { name: QueueName.DeliverEmail, service: ServiceName.Notifier, deadLetterKind: 'deliveries', description: 'email through SMTP: notifications and sign-in links' },
   [QueueName.DeliverSms]: { name: QueueName.DeliverSms, service: ServiceName.Notifier, deadLetterKind: 'deliveries', description: 'SMS through GOV.UK Notify' },
   [QueueName.Reminders]: {
     name: QueueName.Reminders,
@@ -125,6 +132,8 @@ export const JOBS: { readonly [N in JobNameValue]: JobDefinition<N> } = {
   [JobName.DeliverSms]: { queue: QueueName.DeliverSms, jobId: (job) => job.notificationId },
   [JobName.TaskReminder]: { queue: QueueName.Reminders, jobId: (job) => `reminder.${job.taskId}` },
   [JobName.TaskEscalation]: { queue: QueueName.Reminders, jobId: (job) => `escalation.${job.taskId}` },
+  // Shares the email queue, and so SMTP's rate limit, with notifications.
+  [JobName.SendSignInLink]: { queue: QueueName.DeliverEmail, jobId: (job) => `sign-in.${job.signInRequestId}` },
   // A one-off run (a replay); the scheduler names its own runs.
   [JobName.PurgeIdempotencyKeys]: { queue: QueueName.IntakeMaintenance, jobId: () => `${JobName.PurgeIdempotencyKeys}.now` },
   [JobName.DeleteExpiredPersonDetails]: { queue: QueueName.NotifierMaintenance, jobId: () => `${JobName.DeleteExpiredPersonDetails}.now` },
