@@ -241,8 +241,4 @@ export class DirectoryStore {
       [address],
     );
   }
-
-  async linkWorkersByIds(ids: string[], manager: EntityManager = this.dataSource.manager): Promise<LinkWorker[]> {
-    return ids.length ? manager.findBy(LinkWorker, { id: In(ids) }) : [];
-  }
 }

@@ -14,10 +14,8 @@ import type { Task } from './task.entity';
  */
 
 const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' });
-const DAY_TIME = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
 
 export const dayText = (date: Date) => DAY.format(date);
-export const dayTimeText = (date: Date) => DAY_TIME.format(date);
 
 export const STATUS_LABELS: Record<string, { text: string; colour: string }> = {
   received: { text: 'Received', colour: 'grey' },

@@ -1,4 +1,3 @@
-import { DEV_PSEUDONYM_MASTER_KEY } from '../environment';
 import { Secrets, decrypt, encrypt, pseudonymOf, referenceOf } from '../privacy/secrets';
 import { Commissioner } from './commissioner';
 
@@ -49,14 +48,6 @@ export class CommissionerLens {
       return null;
     }
   }
-}
-
-/**
- * A commissioner's view for scripts and tests: e.g. lens.referralRef(referralId) finds a known referral's
- * rows in that commissioner's feed. Pass the service's PSEUDONYM_MASTER_KEY when it is not the default.
- */
-export function commissionerLens(commissioner: Commissioner, masterKey: string = DEV_PSEUDONYM_MASTER_KEY): CommissionerLens {
-  return new CommissionerLens(new Secrets(masterKey), commissioner);
 }
 
 /** The stored, non-identifying facts about a referral's person and place that every view is built from. */

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventType } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { CommissionerStore } from '../commissioners/commissioner.store';
-import { commissionerLens } from '../commissioners/commissioner-lens';
-import { OutcomesHarness, SAMPLE_NHS_NUMBER, followUp, receivedEvent, startOutcomes } from '../testing/harness';
+import { OutcomesHarness, commissionerLens, SAMPLE_NHS_NUMBER, followUp, receivedEvent, startOutcomes } from '../testing/harness';
 
 let outcomes: OutcomesHarness;
 

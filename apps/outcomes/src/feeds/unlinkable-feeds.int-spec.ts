@@ -3,8 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { EventType, neutraliseFormula } from '@app/shared';
 import { Commissioner } from '../commissioners/commissioner';
 import { CommissionerStore } from '../commissioners/commissioner.store';
-import { commissionerLens } from '../commissioners/commissioner-lens';
-import { OutcomesHarness, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
+import { OutcomesHarness, commissionerLens, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
 
 /**
  * Issue 9: two commissioners' feeds joined on (occurredAt, practice) matched 19 of 19 referrals, and a

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { neutraliseFormula } from '@app/shared';
 import { CommissionerStore } from '../commissioners/commissioner.store';
-import { commissionerLens } from '../commissioners/commissioner-lens';
-import { OutcomesHarness, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
+import { OutcomesHarness, commissionerLens, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
 
 describe('neutraliseFormula (OWASP CSV injection)', () => {
   it.each(['=1+1', '+44 7700', '-Ab3', '@SUM(A1)', '\tx', '\rx'])('prefixes %j with a quote', (cell) => expect(neutraliseFormula(cell)).toBe(`'${cell}`));

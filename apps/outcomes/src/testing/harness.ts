@@ -20,7 +20,10 @@ import {
   producerConnection,
 } from '@app/shared';
 import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually } from '@app/shared/testing';
-import { OutcomesEnvironment } from '../environment';
+import { Commissioner } from '../commissioners/commissioner';
+import { CommissionerLens } from '../commissioners/commissioner-lens';
+import { DEV_PSEUDONYM_MASTER_KEY, OutcomesEnvironment } from '../environment';
+import { Secrets } from '../privacy/secrets';
 import { createOutcomesApp } from '../outcomes-app';
 import { LifecycleStore } from '../lifecycle/lifecycle.store';
 
@@ -131,4 +134,12 @@ export function followUp<T extends EventTypeName>(type: T, referralId: string, p
 export async function ingestDirectly(outcomes: OutcomesHarness, ...envelopes: EventEnvelope[]): Promise<void> {
   const store = outcomes.app.get(LifecycleStore);
   for (const envelope of envelopes) await outcomes.dataSource.transaction((manager) => store.ingest(manager, envelope));
+}
+
+/**
+ * A commissioner's view for tests: e.g. lens.referralRef(referralId) finds a known referral's rows in that
+ * commissioner's feed. Pass the service's PSEUDONYM_MASTER_KEY when it is not the default.
+ */
+export function commissionerLens(commissioner: Commissioner, masterKey: string = DEV_PSEUDONYM_MASTER_KEY): CommissionerLens {
+  return new CommissionerLens(new Secrets(masterKey), commissioner);
 }

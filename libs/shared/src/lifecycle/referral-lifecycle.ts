@@ -28,8 +28,6 @@ export const ReferralStatus = {
 
 export type ReferralStatusValue = (typeof ReferralStatus)[keyof typeof ReferralStatus];
 
-export const ALL_REFERRAL_STATUSES: readonly ReferralStatusValue[] = Object.values(ReferralStatus);
-
 /** Someone a referral can be offered to, and who may then decide and record. */
 export interface Recipient {
   kind: 'link-worker' | 'organisation';
@@ -130,8 +128,6 @@ const RULES: Record<string, Rule> = {
   [EventType.ReferralOffered]: { who: 'routing-or-recorder', from: each([Routed, Unrouted, Declined, ...SUPPORTED], 'unchanged') },
   [EventType.ReferralOfferWithdrawn]: { who: 'routing-or-recorder', from: { ...each([Routed, Unrouted, Declined], Declined), ...each([...SUPPORTED, ...ENDED], 'unchanged') } },
 };
-
-export const LIFECYCLE_EVENT_TYPES: readonly string[] = Object.keys(RULES);
 
 function same(a: Recipient, b: Recipient): boolean {
   return a.kind === b.kind && a.id === b.id;

@@ -1,6 +1,7 @@
 import publishedTask from './fixtures/published/SDOHCC-TaskReferralManagementOrderFulfillmentAcceptedExample.json';
 import { fhirR4SchemaErrors } from '../../testing/fhir-schema';
-import { TASK_STATUSES, TaskSource, referralTask } from './fhir-task';
+import { ReferralStatus } from '@app/shared';
+import { TaskSource, referralTask } from './fhir-task';
 
 const source = (overrides: Partial<TaskSource> = {}): TaskSource => ({
   referralId: '3b0c8f8e-1f5e-4c4b-9d0e-6a1c2b3d4e5f',
@@ -24,7 +25,7 @@ describe('the referral as a FHIR R4 Task', () => {
     expect(fhirR4SchemaErrors({ ...publishedTask, status: 'done' }).map((error) => error.instancePath)).toContain('/status');
   });
 
-  it.each(Object.keys(TASK_STATUSES))('is valid FHIR R4 when the referral is %s', (status) => {
+  it.each(Object.values(ReferralStatus))('is valid FHIR R4 when the referral is %s', (status) => {
     const task = referralTask(
       source({
         status,

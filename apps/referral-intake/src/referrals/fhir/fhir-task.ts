@@ -42,8 +42,6 @@ const TASK_STATUS: Record<string, TaskStatus> = {
   'consent-withdrawn': 'cancelled',
 };
 
-export const TASK_STATUSES: Readonly<Record<string, TaskStatus>> = TASK_STATUS;
-
 const STATUS_TEXT: Record<string, string> = {
   received: 'Received',
   routed: 'Sent to the link worker and organisations',
