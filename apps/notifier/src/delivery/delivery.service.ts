@@ -1,15 +1,16 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { EventPublisher, EventType, JobContext, NotificationPayload, describeError } from '@app/shared';
 import { DirectoryStore } from '../directory/directory.store';
 import { NotifierEnvironment } from '../environment';
-import { Task } from '../tasks/task.entity';
+import { TasksStore } from '../tasks/tasks.store';
 import { DeliveryError } from './delivery-errors';
 import { EmailSender } from './email-sender';
 import { MessageComposer } from './message-composer';
-import { Notification, NotificationAttempt } from './notification.entities';
+import { Notification } from './notification.entities';
+import { Claim, NotificationStore } from './notification.store';
 import { SmsSender } from './sms-sender';
 
 export type DeliveryResult = 'sent' | 'already-done' | 'found-at-provider' | 'recorded-after-acceptance';
@@ -38,10 +39,6 @@ export class AcceptedNotRecordedError extends Error {
   }
 }
 
-type Claim =
-  | { state: 'done' }
-  | { state: 'claimed'; notification: Notification; attemptNo: number; interrupted: boolean };
-
 /**
  * Sends one notification at most once per claim. The claim is a row transition in Postgres
  * (pending → sending, with an attempt record) committed before the provider is called, so a redelivered
@@ -64,6 +61,8 @@ export class DeliveryService implements OnApplicationShutdown {
     private readonly events: EventPublisher,
     private readonly composer: MessageComposer,
     private readonly directory: DirectoryStore,
+    private readonly store: NotificationStore,
+    private readonly tasks: TasksStore,
   ) {
     this.email = new EmailSender({ smtpUrl: env.SMTP_URL, mailDir: env.MAIL_DIR, from: env.MAIL_FROM });
     this.sms = env.NOTIFY_API_KEY
@@ -125,7 +124,7 @@ export class DeliveryService implements OnApplicationShutdown {
   private async recordRememberedAcceptance(acceptance: Acceptance): Promise<DeliveryResult | undefined> {
     let provider = 'the provider';
     try {
-      const notification = await this.dataSource.getRepository(Notification).findOneBy({ id: acceptance.notificationId });
+      const notification = await this.store.find(acceptance.notificationId);
       if (!notification) throw new UnrecoverableError(`notification ${acceptance.notificationId} does not exist`);
       provider = notification.provider ?? this.providerFor(notification);
       if (notification.status === 'sent' || notification.status === 'delivered') return 'already-done';
@@ -147,28 +146,13 @@ export class DeliveryService implements OnApplicationShutdown {
   }
 
   private async claim(notificationId: string): Promise<Claim> {
-    return this.dataSource.transaction(async (manager) => {
-      const notification = await manager.findOne(Notification, { where: { id: notificationId }, lock: { mode: 'pessimistic_write' } });
-      if (!notification) throw new UnrecoverableError(`notification ${notificationId} does not exist`);
-      if (notification.status !== 'pending' && notification.status !== 'sending') return { state: 'done' };
-      const interrupted = notification.status === 'sending';
-      if (interrupted) {
-        await manager.update(
-          NotificationAttempt,
-          { notificationId, attemptNo: notification.attempts, outcome: 'in-progress' },
-          { outcome: 'interrupted', finishedAt: new Date(), error: 'the attempt ended without a result (worker stopped or lost its lock)' },
-        );
-      }
-      const attemptNo = notification.attempts + 1;
-      const provider = this.providerFor(notification);
-      await manager.update(Notification, { id: notificationId }, { status: 'sending', attempts: attemptNo, provider, updatedAt: new Date() });
-      await manager.insert(NotificationAttempt, { notificationId, attemptNo, provider, outcome: 'in-progress', startedAt: new Date() });
-      return { state: 'claimed', notification: { ...notification, attempts: attemptNo, provider }, attemptNo, interrupted };
-    });
+    const claim = await this.store.claim(notificationId, (notification) => this.providerFor(notification));
+    if (!claim) throw new UnrecoverableError(`notification ${notificationId} does not exist`);
+    return claim;
   }
 
   private async send(notification: Notification): Promise<string> {
-    const task = await this.dataSource.manager.findOneBy(Task, { id: notification.taskId });
+    const task = await this.tasks.findTask(notification.taskId);
     if (!task) throw new DeliveryError(`task ${notification.taskId} of notification ${notification.id} is missing`, true);
     if (notification.channel === 'sms') {
       if (!this.sms) throw new DeliveryError('SMS is not configured (NOTIFY_API_KEY unset)', true);
@@ -176,7 +160,7 @@ export class DeliveryService implements OnApplicationShutdown {
       return providerMessageId;
     }
     const recipient = await this.directory.recipient(notification.recipientType, notification.recipientId);
-    const content = await this.composer.email(this.dataSource.manager, notification, task, recipient?.name ?? 'colleague');
+    const content = await this.composer.email(notification, task, recipient?.name ?? 'colleague');
     const sent = await this.email.send({ notificationId: notification.id, referralId: notification.referralId, to: notification.address, ...content });
     if (sent.file) this.logger.log({ notificationId: notification.id, referralId: notification.referralId, file: sent.file }, 'Email written to the mail directory');
     return sent.providerMessageId;
@@ -196,14 +180,7 @@ export class DeliveryService implements OnApplicationShutdown {
 
   private async recordSent(notification: Notification, attemptNo: number, providerMessageId: string, outcome: 'sent' | 'found-at-provider'): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await this.finishAttempt(manager, notification.id, attemptNo, { outcome, providerMessageId });
-      const result = await manager
-        .createQueryBuilder()
-        .update(Notification)
-        .set({ status: 'sent', providerMessageId, sentAt: new Date(), lastError: null, updatedAt: new Date() })
-        .where('id = :id AND status = :status AND attempts = :attemptNo', { id: notification.id, status: 'sending', attemptNo })
-        .execute();
-      if (!result.affected) {
+      if (!(await this.store.markSent(manager, notification.id, attemptNo, providerMessageId, outcome))) {
         this.logger.warn({ notificationId: notification.id, attemptNo }, 'A superseded attempt finished sending after another attempt took over');
         return;
       }
@@ -217,28 +194,13 @@ export class DeliveryService implements OnApplicationShutdown {
   private async recordFailure(notification: Notification, attemptNo: number, failure: DeliveryError, final: boolean): Promise<void> {
     const giveUp = failure.permanent || final;
     await this.dataSource.transaction(async (manager) => {
-      await this.finishAttempt(manager, notification.id, attemptNo, { outcome: failure.permanent ? 'permanent-failure' : 'transient-failure', error: failure.message });
-      const result = await manager
-        .createQueryBuilder()
-        .update(Notification)
-        .set(giveUp ? { status: 'failed', failedAt: new Date(), lastError: failure.message, updatedAt: new Date() } : { status: 'pending', lastError: failure.message, updatedAt: new Date() })
-        .where('id = :id AND status = :status AND attempts = :attemptNo', { id: notification.id, status: 'sending', attemptNo })
-        .execute();
-      if (!result.affected || !giveUp) return;
+      const recorded = await this.store.markFailed(manager, notification.id, attemptNo, failure, giveUp);
+      if (!recorded || !giveUp) return;
       this.logger.warn({ notificationId: notification.id, attempts: attemptNo, error: describeError(failure) }, 'Notification dead-lettered');
       await this.events.publish(manager, EventType.NotificationFailed, {
         referralId: notification.referralId,
         payload: this.payload(notification, { error: failure.message }),
       });
     });
-  }
-
-  private async finishAttempt(
-    manager: EntityManager,
-    notificationId: string,
-    attemptNo: number,
-    result: Pick<NotificationAttempt, 'outcome'> & Partial<Pick<NotificationAttempt, 'providerMessageId' | 'error'>>,
-  ): Promise<void> {
-    await manager.update(NotificationAttempt, { notificationId, attemptNo }, { ...result, finishedAt: new Date() });
   }
 }

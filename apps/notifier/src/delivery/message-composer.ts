@@ -1,8 +1,7 @@
 import { DECLINE_REASONS } from '@app/shared';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { ActionLinkSigner } from '../actions/action-link';
-import { Organisation } from '../directory/directory.entities';
+import { DirectoryStore } from '../directory/directory.store';
 import { NotifierEnvironment } from '../environment';
 import { actionUrl } from '../presentation.module';
 import { Task } from '../tasks/task.entity';
@@ -42,6 +41,7 @@ export class MessageComposer {
     private readonly env: NotifierEnvironment,
     private readonly templates: TemplateRenderer,
     private readonly signer: ActionLinkSigner,
+    private readonly directory: DirectoryStore,
   ) {}
 
   link(taskId: string): { url: string; expiresAt: Date } {
@@ -49,11 +49,11 @@ export class MessageComposer {
     return { url: actionUrl(this.env.PUBLIC_BASE_URL, token), expiresAt };
   }
 
-  async email(manager: EntityManager, notification: Notification, task: Task, recipientName: string): Promise<ComposedEmail> {
+  async email(notification: Notification, task: Task, recipientName: string): Promise<ComposedEmail> {
     const { url, expiresAt } = this.link(task.id);
     let intro = 'A GP practice has referred someone for social prescribing and you have been asked to support them. Please accept or decline the referral.';
     if (notification.kind === 'reminder') intro = 'This referral is still waiting for an answer from you. Please accept or decline it so the person is not left waiting.';
-    const organisationName = async () => (await manager.findOneBy(Organisation, { id: task.recipientId }))?.name ?? 'The organisation';
+    const organisationName = async () => (await this.directory.recipient('organisation', task.recipientId))?.name ?? 'The organisation';
     if (notification.kind === 'escalation') {
       intro = `${await organisationName()} has not yet accepted or declined this referral after a reminder. You can review it, contact them, or answer on their behalf.`;
     }

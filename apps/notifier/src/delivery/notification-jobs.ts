@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { DeliveryJob, JobName, NotificationChannel, PlannedJob, planJob } from '@app/shared';
+import { NotificationStore } from './notification.store';
 import type { QueuedNotification } from './notifications.service';
 
 const DELIVERY_JOB: Record<NotificationChannel, typeof JobName.DeliverEmail | typeof JobName.DeliverSms> = {
@@ -16,9 +17,7 @@ export function deliveryJob(notification: QueuedNotification): PlannedJob {
 }
 
 /** Replaying a dead-lettered delivery: the failed notification goes back to pending for a fresh round of attempts. */
-export async function reopenNotification(manager: EntityManager, job: DeliveryJob): Promise<void> {
-  await manager.query(`UPDATE "notifier"."notification" SET "status" = 'pending', "failed_at" = NULL, "updated_at" = now() WHERE "id" = $1 AND "status" = 'failed'`, [
-    job.notificationId,
-  ]);
+export function reopenNotification(manager: EntityManager, job: DeliveryJob): Promise<void> {
+  return new NotificationStore(manager.connection).reopen(manager, job.notificationId);
 }
 

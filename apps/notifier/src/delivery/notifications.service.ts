@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { JobQueues, NotificationChannel } from '@app/shared';
 import { NotifierEnvironment } from '../environment';
 import { deliveryJob } from './notification-jobs';
 import { Notification, NotificationAttempt, NotificationKind } from './notification.entities';
+import { NotificationStore } from './notification.store';
 
 /** A notification row just created, to be put on its provider's queue after commit. */
 export interface QueuedNotification {
@@ -40,7 +39,7 @@ export function channelsFor(recipient: Recipient, smsEnabled: boolean): Array<{ 
 @Injectable()
 export class NotificationsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: NotificationStore,
     private readonly env: NotifierEnvironment,
     private readonly jobs: JobQueues,
   ) {}
@@ -55,11 +54,7 @@ export class NotificationsService {
 
   /** A referral's notifications with every attempt, oldest first: what was sent, to whom, how it went. */
   async forReferral(referralId: string): Promise<Array<Notification & { attemptsMade: NotificationAttempt[] }>> {
-    const notifications = await this.dataSource.getRepository(Notification).find({ where: { referralId }, order: { createdAt: 'ASC' } });
-    const attempts = notifications.length
-      ? await this.dataSource.getRepository(NotificationAttempt).find({ where: { notificationId: In(notifications.map((n) => n.id)) }, order: { attemptNo: 'ASC' } })
-      : [];
-    return notifications.map((notification) => ({ ...notification, attemptsMade: attempts.filter((attempt) => attempt.notificationId === notification.id) }));
+    return this.store.forReferral(referralId);
   }
 
   get smsEnabled(): boolean {
@@ -83,12 +78,17 @@ export class NotificationsService {
   ): Promise<QueuedNotification[]> {
     const created: QueuedNotification[] = [];
     for (const { channel, address } of channelsFor(input.recipient, this.smsEnabled)) {
-      const rows: Array<{ id: string }> = await manager.query(
-        `INSERT INTO "notifier"."notification" ("id", "referral_id", "task_id", "kind", "recipient_type", "recipient_id", "channel", "address", "status", "correlation_id")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9) ON CONFLICT DO NOTHING RETURNING "id"`,
-        [randomUUID(), input.referralId, input.taskId, input.kind, input.recipientType, input.recipient.id, channel, address, input.correlationId],
-      );
-      if (rows[0]) created.push({ id: rows[0].id, channel, correlationId: input.correlationId });
+      const id = await this.store.createPending(manager, {
+        referralId: input.referralId,
+        taskId: input.taskId,
+        kind: input.kind,
+        recipientType: input.recipientType,
+        recipientId: input.recipient.id,
+        channel,
+        address,
+        correlationId: input.correlationId,
+      });
+      if (id) created.push({ id, channel, correlationId: input.correlationId });
     }
     return created;
   }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { EventPublisher, EventType } from '@app/shared';
-import { Notification } from './notification.entities';
+import { NotificationStore } from './notification.store';
 
 export interface NotifyCallback {
   id: string;
@@ -25,6 +25,7 @@ export class ReceiptsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: EventPublisher,
+    private readonly store: NotificationStore,
   ) {}
 
   /**
@@ -35,13 +36,7 @@ export class ReceiptsService {
     const final = DELIVERED.includes(callback.status) ? 'delivered' : FAILED.includes(callback.status) ? 'failed' : undefined;
     if (!final) return;
     await this.dataSource.transaction(async (manager) => {
-      const notification = await manager
-        .createQueryBuilder(Notification, 'n')
-        .setLock('pessimistic_write')
-        // A receipt changes only a notification sent on its own channel: an SMS receipt never an email.
-        .where('n.channel = :channel', { channel: callback.notification_type ?? 'sms' })
-        .andWhere('(n.provider_message_id = :id OR n.id::text = :reference)', { id: callback.id, reference: callback.reference ?? '' })
-        .getOne();
+      const notification = await this.store.forReceipt(manager, callback.notification_type ?? 'sms', callback.id, callback.reference ?? '');
       if (!notification) {
         this.logger.warn({ providerMessageId: callback.id }, 'Delivery receipt for an unknown notification');
         return;
@@ -49,11 +44,8 @@ export class ReceiptsService {
       if (notification.status === 'delivered' || notification.status === 'failed') return;
       const at = callback.completed_at ? new Date(callback.completed_at) : new Date();
       const error = final === 'failed' ? `Notify ${callback.status}` : null;
-      await manager.update(
-        Notification,
-        { id: notification.id },
-        final === 'delivered' ? { status: 'delivered', deliveredAt: at, updatedAt: new Date() } : { status: 'failed', failedAt: at, lastError: error, updatedAt: new Date() },
-      );
+      if (final === 'delivered') await this.store.markDelivered(manager, notification.id, at);
+      else await this.store.markUndeliverable(manager, notification.id, at, error ?? `Notify ${callback.status}`);
       await this.events.publish(manager, final === 'delivered' ? EventType.NotificationDelivered : EventType.NotificationFailed, {
         referralId: notification.referralId,
         correlationId: notification.correlationId ?? undefined,

@@ -3,8 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { DirectoryDocument, DirectoryValidationError } from './directory-document';
 import { type FieldProblem, postcodeDistrict } from '@app/shared';
-import { DEFAULT_ROUTING_RULES } from '../routing/routing';
+import { NOTIFIER_SCHEMA } from '../environment';
+import { DEFAULT_ROUTING_RULES, RoutingDirectory } from '../routing/routing';
 import { CommunityService, LinkWorker, Location, Organisation, Pcn, Practice, ServiceAtLocation, TaxonomyTerm } from './directory.entities';
+
+const S = `"${NOTIFIER_SCHEMA}"`;
 
 export interface ImportSummary {
   taxonomy: number;
@@ -60,7 +63,7 @@ export class DirectoryStore {
 
   async isEmpty(): Promise<boolean> {
     const [row] = await this.dataSource.query(
-      `SELECT (SELECT count(*) FROM "notifier"."practice") + (SELECT count(*) FROM "notifier"."organisation") + (SELECT count(*) FROM "notifier"."link_worker") AS "count"`,
+      `SELECT (SELECT count(*) FROM ${S}."practice") + (SELECT count(*) FROM ${S}."organisation") + (SELECT count(*) FROM ${S}."link_worker") AS "count"`,
     );
     return Number(row.count) === 0;
   }
@@ -189,11 +192,11 @@ export class DirectoryStore {
       `SELECT o."id", o."name",
               array_agg(DISTINCT need ORDER BY need) AS "needs",
               array_agg(DISTINCT l."postcode_district" ORDER BY l."postcode_district") FILTER (WHERE l."postcode_district" IS NOT NULL) AS "districts"
-       FROM "notifier"."organisation" o
-       JOIN "notifier"."service" s ON s."organisation_id" = o."id" AND s."status" = 'active'
+       FROM ${S}."organisation" o
+       JOIN ${S}."service" s ON s."organisation_id" = o."id" AND s."status" = 'active'
        CROSS JOIN LATERAL unnest(s."needs") AS need
-       LEFT JOIN "notifier"."service_at_location" sal ON sal."service_id" = s."id"
-       LEFT JOIN "notifier"."location" l ON l."id" = sal."location_id"
+       LEFT JOIN ${S}."service_at_location" sal ON sal."service_id" = s."id"
+       LEFT JOIN ${S}."location" l ON l."id" = sal."location_id"
        WHERE o."accepting_referrals" AND need = ANY($1)
        GROUP BY o."id", o."name"
        ORDER BY o."name"`,
@@ -227,6 +230,43 @@ export class DirectoryStore {
     return kind === 'link-worker' ? manager.findOneBy(LinkWorker, { id }) : manager.findOneBy(Organisation, { id });
   }
 
+  /** The slice of the directory routing needs, inside the caller's transaction. */
+  async routingDirectory(
+    manager: EntityManager,
+    referral: { practiceOdsCode: string; needs: string[]; preferredOrganisationId?: string },
+  ): Promise<RoutingDirectory & { practiceName?: string }> {
+    const practice = await manager.findOneBy(Practice, { odsCode: referral.practiceOdsCode });
+    const pcn = practice ? await manager.findOneBy(Pcn, { odsCode: practice.pcnOdsCode }) : null;
+    const linkWorkers = await manager
+      .createQueryBuilder(LinkWorker, 'worker')
+      .where(':practice = ANY(worker.practice_ods_codes)', { practice: referral.practiceOdsCode })
+      .orWhere('worker.id = :lead', { lead: pcn?.leadLinkWorkerId ?? '00000000-0000-0000-0000-000000000000' })
+      .getMany();
+    const offers: Array<{ id: string; name: string; accepting_referrals: boolean; need: string | null; district: string | null }> = await manager.query(
+      `SELECT o."id", o."name", o."accepting_referrals", need, l."postcode_district" AS "district"
+       FROM ${S}."organisation" o
+       LEFT JOIN ${S}."service" s ON s."organisation_id" = o."id" AND s."status" = 'active'
+       LEFT JOIN ${S}."service_at_location" sal ON sal."service_id" = s."id"
+       LEFT JOIN ${S}."location" l ON l."id" = sal."location_id"
+       LEFT JOIN LATERAL unnest(s."needs") AS need ON true
+       WHERE need = ANY($1) OR o."id"::text = $2`,
+      [referral.needs, referral.preferredOrganisationId ?? ''],
+    );
+    const organisations = new Map<string, RoutingDirectory['organisations'][number]>();
+    for (const row of offers) {
+      const organisation = organisations.get(row.id) ?? { id: row.id, name: row.name, acceptingReferrals: row.accepting_referrals, offers: [] };
+      if (row.need && row.district) organisation.offers.push({ need: row.need, district: row.district });
+      organisations.set(row.id, organisation);
+    }
+    return {
+      practice: practice ? { odsCode: practice.odsCode, pcnOdsCode: practice.pcnOdsCode, postcode: practice.postcode } : undefined,
+      practiceName: practice?.name,
+      pcn: pcn ? { odsCode: pcn.odsCode, leadLinkWorkerId: pcn.leadLinkWorkerId } : undefined,
+      linkWorkers: linkWorkers.map((worker) => ({ id: worker.id, active: worker.active, practiceOdsCodes: worker.practiceOdsCodes, routingRules: worker.routingRules })),
+      organisations: [...organisations.values()],
+    };
+  }
+
   /**
    * The people an address may sign in to the workspace as: an active link worker with that email, and
    * each organisation whose email or referral contacts include it (case-insensitive).
@@ -235,9 +275,9 @@ export class DirectoryStore {
     const address = email.trim().toLowerCase();
     if (!address) return [];
     return this.dataSource.query(
-      `SELECT 'link-worker' AS "kind", "id", "name" FROM "notifier"."link_worker" WHERE lower("email") = $1 AND "active"
+      `SELECT 'link-worker' AS "kind", "id", "name" FROM ${S}."link_worker" WHERE lower("email") = $1 AND "active"
        UNION ALL
-       SELECT 'organisation' AS "kind", "id", "name" FROM "notifier"."organisation" WHERE lower("email") = $1 OR "referral_contacts" @> ARRAY[$1]::text[]`,
+       SELECT 'organisation' AS "kind", "id", "name" FROM ${S}."organisation" WHERE lower("email") = $1 OR "referral_contacts" @> ARRAY[$1]::text[]`,
       [address],
     );
   }

@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { EventEnvelope, EventPublisher, EventSealer, EventType, openReferralPerson } from '@app/shared';
-import { loadRoutingDirectory } from '../directory/directory.snapshot';
+import { DirectoryStore } from '../directory/directory.store';
 import { CaseworkService } from '../tasks/casework.service';
 import { FollowUps } from '../tasks/follow-ups';
 import { TaskSummary } from '../tasks/task.entity';
 import { TasksService } from '../tasks/tasks.service';
 import { RoutingDecision, routeReferral } from './routing';
-import { RoutingDecisionRecord } from './routing.entities';
+import { RoutingStore } from './routing.store';
 
 export interface RoutingOutcome {
   decision: RoutingDecision;
@@ -23,6 +23,8 @@ export class RoutingService {
     private readonly tasks: TasksService,
     private readonly casework: CaseworkService,
     private readonly sealer: EventSealer,
+    private readonly directory: DirectoryStore,
+    private readonly store: RoutingStore,
   ) {}
 
   /**
@@ -35,29 +37,13 @@ export class RoutingService {
     // The one place the notifier opens who the referral is about: routing needs the postcode, and the
     // link worker's casework keeps the details (sealed again at rest).
     const person = openReferralPerson(this.sealer, event);
-    const directory = await loadRoutingDirectory(manager, referral);
+    const directory = await this.directory.routingDirectory(manager, referral);
     const decision = routeReferral(
       { practiceOdsCode: referral.practiceOdsCode, needs: referral.needs, postcode: person.patient.postcode, preferredOrganisationId: referral.preferredOrganisationId },
       directory,
     );
-    const stored = await manager
-      .createQueryBuilder()
-      .insert()
-      .into(RoutingDecisionRecord)
-      .values({
-        referralId: event.referralId,
-        outcome: decision.outcome,
-        linkWorkerId: decision.linkWorkerId ?? null,
-        pcnOdsCode: decision.pcnOdsCode ?? null,
-        area: decision.area ?? null,
-        tasks: decision.tasks,
-        suggestions: decision.suggestions,
-        unroutedReason: decision.unroutedReason ?? null,
-      })
-      .orIgnore()
-      .returning(['referralId'])
-      .execute();
-    if (stored.raw.length === 0) {
+    const recorded = await this.store.recordDecision(manager, event.referralId, decision);
+    if (!recorded) {
       this.logger.log({ referralId: event.referralId }, 'Referral already routed; a second referral.received changes nothing');
       return undefined;
     }

@@ -232,6 +232,16 @@ export class TasksStore {
     await manager.update(Task, { id: taskId }, { escalatedAt });
   }
 
+  /** How many open tasks have a reminder, and an escalation, due and not yet sent: for the metrics. */
+  async followUpsDue(): Promise<{ reminder: number; escalation: number }> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE "reminder_due_at" <= now() AND "reminded_at" IS NULL)::int AS "reminder",
+              count(*) FILTER (WHERE "escalation_due_at" <= now() AND "escalated_at" IS NULL)::int AS "escalation"
+         FROM ${S}."task" WHERE "status" = 'open'`,
+    );
+    return row;
+  }
+
   /** Open tasks whose reminder or escalation has not happened yet, in id order after a keyset cursor. */
   tasksAwaitingFollowUp(after: string | null, limit: number): Promise<TaskReminderState[]> {
     return this.dataSource.query(

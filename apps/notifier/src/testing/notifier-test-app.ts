@@ -21,7 +21,7 @@ import {
 import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually } from '@app/shared/testing';
 import { validateDirectoryDocument } from '../directory/directory-document';
 import { DirectoryStore } from '../directory/directory.store';
-import { NotifierEnvironment } from '../environment';
+import { NOTIFIER_SCHEMA, NotifierEnvironment } from '../environment';
 import { createNotifierApp } from '../notifier-app';
 
 /** Ids from apps/notifier/directory/sample-directory.json. */
@@ -136,7 +136,7 @@ export async function startNotifier(
     },
     async outbox(type?: string) {
       const rows: Array<{ envelope: EventEnvelope }> = await dataSource.query(
-        `SELECT "envelope" FROM "notifier"."outbox" ${type ? 'WHERE "type" = $1' : ''} ORDER BY "seq"`,
+        `SELECT "envelope" FROM "${NOTIFIER_SCHEMA}"."outbox" ${type ? 'WHERE "type" = $1' : ''} ORDER BY "seq"`,
         type ? [type] : [],
       );
       return rows.map((row) => row.envelope);
