@@ -204,6 +204,36 @@ describe('outbox → queue → handler', () => {
   });
 });
 
+describe('relay woken on commit', () => {
+  const waitingCount = async () => Number((await dataSource.query(`SELECT count(*)::int AS "n" FROM "intake"."outbox" WHERE "published_at" IS NULL`))[0].n);
+
+  it('relays an event as soon as its transaction commits, long before the next poll', async () => {
+    const relay = relayFor({ outboxPollMs: 60_000 });
+    relay.start();
+    // The first poll runs at start; after it only a notification can wake the relay within a minute.
+    await eventually(async () => (await dataSource.query(`SELECT 1 FROM pg_stat_activity WHERE "query" LIKE 'LISTEN "intake_outbox"%'`)).length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await publishReceived(new EventPublisher(ServiceName.ReferralIntake, SCHEMAS.intake));
+    await eventually(async () => (await waitingCount()) === 0, 3000);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await relay.stop();
+  });
+
+  it('still relays by polling when its listening connection is lost, and listens again', async () => {
+    const relay = relayFor({ outboxPollMs: 100 });
+    relay.start();
+    const listening = async () => (await dataSource.query(`SELECT "pid" FROM pg_stat_activity WHERE "query" LIKE 'LISTEN "intake_outbox"%'`)) as Array<{ pid: number }>;
+    await eventually(async () => (await listening()).length === 1);
+    const [{ pid }] = await listening();
+    await dataSource.query(`SELECT pg_terminate_backend($1)`, [pid]);
+    await publishReceived(new EventPublisher(ServiceName.ReferralIntake, SCHEMAS.intake));
+    await eventually(async () => (await waitingCount()) === 0, 3000);
+    await eventually(async () => (await listening()).some((row) => row.pid !== pid), 10_000);
+    await relay.stop();
+  });
+});
+
 describe('outbox retention', () => {
   it('deletes published rows older than the retention period, and never a row still waiting', async () => {
     const relay = relayFor({ outboxRetentionHours: 24 });

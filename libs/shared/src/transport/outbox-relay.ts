@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
+import { Client, ClientConfig } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { EventEnvelope, eventQueueName, subscribersOf } from '../events';
 import { producerConnection, whenRedisReady } from './redis-connections';
 import { EventTransportOptions, eventJobOptions } from './transport-options';
@@ -9,6 +11,13 @@ import { describeError } from '../logging/error-serializer';
 
 const BATCH_SIZE = 200;
 const MAX_IDLE_BACKOFF_MS = 5000;
+/** How long the relay waits before listening again after its listening connection was lost (it polls meanwhile). */
+const LISTEN_RETRY_MS = 5000;
+
+/** The channel a schema's outbox inserts notify on commit (EventPublisher), which wakes that schema's relay. */
+export function outboxChannel(schema: string): string {
+  return `${schema}_outbox`;
+}
 
 interface OutboxRow {
   id: string;
@@ -19,6 +28,11 @@ interface OutboxRow {
  * Moves committed outbox rows onto each subscriber's queue, in commit order. A row is marked published
  * only after Redis accepted it, so an outage of Redis leaves rows waiting; the job id is the event id, so
  * a row relayed twice (crash between add and mark) is still one job.
+ *
+ * The relay is woken on commit: it LISTENs on its own connection for the outbox channel, so an event is
+ * relayed as soon as its transaction commits, not at the next poll. Notifications arriving while a batch
+ * is being relayed make one more batch right after it (under load, batches grow instead of multiplying).
+ * The poll every OUTBOX_POLL_MS stays as the fallback for a lost notification or listening connection.
  */
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
@@ -29,6 +43,10 @@ export class OutboxRelay {
   private stopped = false;
   private inFlight: Promise<unknown> = Promise.resolve();
   private failures = 0;
+  private ticking = false;
+  private wakeRequested = false;
+  private listener: Client | undefined;
+  private listenRetry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -40,6 +58,7 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    void this.listen();
     this.schedule(0);
   }
 
@@ -48,6 +67,8 @@ export class OutboxRelay {
     this.stopped = true;
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    if (this.listenRetry) clearTimeout(this.listenRetry);
+    this.unlisten();
     await this.inFlight;
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
     this.connection.disconnect();
@@ -132,6 +153,57 @@ export class OutboxRelay {
     this.logger.warn(`Event queue of ${service}: ${describeError(error)}`);
   }
 
+  private async listen(): Promise<void> {
+    if (!this.running) return;
+    // A connection of its own, outside the pool: a pooled one held for ever would hold up the pool's end
+    // at shutdown, and the pool's size is for queries.
+    const client = new Client((this.dataSource.driver as PostgresDriver).master.options as ClientConfig);
+    client.on('notification', () => this.wake());
+    // Errors while connecting surface below; this is the connection lost later.
+    client.on('error', (error) => {
+      if (this.listener !== client) return;
+      this.unlisten();
+      this.listenAgainLater(error);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
+    } catch (error) {
+      void client.end().catch(() => undefined);
+      this.listenAgainLater(error);
+      return;
+    }
+    if (!this.running) {
+      void client.end().catch(() => undefined);
+      return;
+    }
+    this.listener = client;
+    // Whatever committed while nobody listened.
+    this.wake();
+  }
+
+  private unlisten(): void {
+    const listener = this.listener;
+    this.listener = undefined;
+    void listener?.end().catch(() => undefined);
+  }
+
+  private listenAgainLater(error: unknown): void {
+    if (!this.running) return;
+    this.logger.warn(`Outbox relay cannot listen for commits (polling every ${this.options.outboxPollMs} ms meanwhile): ${describeError(error)}`);
+    this.listenRetry = setTimeout(() => void this.listen(), LISTEN_RETRY_MS);
+  }
+
+  private wake(): void {
+    if (!this.running) return;
+    if (this.ticking) {
+      this.wakeRequested = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
   private schedule(delayMs: number): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
@@ -140,11 +212,13 @@ export class OutboxRelay {
   }
 
   private async tick(): Promise<void> {
+    this.ticking = true;
+    this.wakeRequested = false;
     try {
       const relayed = await this.relayBatch();
       if (this.failures > 0) this.logger.log(`Outbox relay recovered after ${this.failures} failed attempts`);
       this.failures = 0;
-      this.schedule(relayed === BATCH_SIZE ? 0 : this.options.outboxPollMs);
+      this.schedule(relayed === BATCH_SIZE || this.wakeRequested ? 0 : this.options.outboxPollMs);
     } catch (error) {
       this.failures += 1;
       if (this.failures === 1 || this.failures % 50 === 0) {
@@ -152,6 +226,8 @@ export class OutboxRelay {
       }
       const backoff = Math.min(MAX_IDLE_BACKOFF_MS, this.options.outboxPollMs * 2 ** Math.min(this.failures, 10));
       this.schedule(backoff);
+    } finally {
+      this.ticking = false;
     }
   }
 }
