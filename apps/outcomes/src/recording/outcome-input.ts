@@ -1,4 +1,4 @@
-import { CLOSE_REASONS, EventType, FieldProblem } from '@app/shared';
+import { CLOSE_REASONS, EventType, FieldProblem, pointerToken } from '@app/shared';
 
 /** The outcome facts organisations and link workers record, as they name them, and the event each becomes. */
 export const OUTCOME_EVENTS = {
@@ -40,7 +40,7 @@ export function validateOutcome(body: unknown, now: Date = new Date(), allowed: 
     else reason = input.reason;
   }
   for (const key of Object.keys(input).filter((key) => !allowed.includes(key))) {
-    problems.push({ pointer: `/${key}`, detail: `${key} is not a field of an outcome` });
+    problems.push({ pointer: `/${pointerToken(key)}`, detail: `${key} is not a field of an outcome` });
   }
   if (problems.length > 0) return { problems };
   return { outcome: { type: input.type as OutcomeKind, occurredAt, reason } };

@@ -1,4 +1,4 @@
-import type { FieldProblem } from '@app/shared';
+import { type FieldProblem, pointerToken } from '@app/shared';
 import { ReferralFormat, mapFhirReferral } from './fhir/fhir-referral';
 import { ReferralInput, Validated, validateReferral } from './referral-input';
 
@@ -51,7 +51,7 @@ export function parseBatch(body: unknown, fhir: boolean): Validated<Array<Valida
     };
   }
   const unknown = Object.keys(root).filter((key) => key !== 'referrals');
-  if (unknown.length > 0) return { ok: false, errors: unknown.map((key) => ({ pointer: `/${key}`, detail: `property ${key} should not exist` })) };
+  if (unknown.length > 0) return { ok: false, errors: unknown.map((key) => ({ pointer: `/${pointerToken(key)}`, detail: `property ${key} should not exist` })) };
   if (!Array.isArray(root.referrals) || root.referrals.length === 0) return { ok: false, errors: [{ pointer: '/referrals', detail: 'must be a non-empty array of referrals' }] };
   if (root.referrals.length > BATCH_MAX_ITEMS) return { ok: false, errors: [{ pointer: '/referrals', detail: `must list at most ${BATCH_MAX_ITEMS} referrals` }] };
   return { ok: true, value: root.referrals.map((item, index) => parseReferral(item, false, `/referrals/${index}`)) };

@@ -61,6 +61,11 @@ describe('wellbeing measures', () => {
     expect('problems' in future && future.problems.map((problem) => problem.pointer)).toEqual(['/recordedAt']);
   });
 
+  it('names an unknown field by its escaped JSON pointer', () => {
+    const result = validateMeasure({ measure: 'UCLA3', timepoint: 'start', items: [1, 1, 1], 'a/b~c': 1 }, now);
+    expect('problems' in result && result.problems).toEqual([{ pointer: '/a~1b~0c', detail: 'a/b~c is not a field of a measure' }]);
+  });
+
   it('keeps the date it was recorded on', () => {
     expect(scored({ measure: 'UCLA3', timepoint: 'end', items: [1, 1, 1], recordedAt: '2026-11-20' }).recordedAt).toEqual(new Date('2026-11-20'));
   });

@@ -1,4 +1,5 @@
 import type { WellbeingMeasure } from '../events/event-types';
+import { pointerToken } from '../http/json-pointer';
 import type { FieldProblem } from '../http/problem-details';
 import swemwbs from './data/swemwbs-conversion.json';
 
@@ -106,7 +107,7 @@ export function validateMeasure(body: unknown, now: Date = new Date()): { proble
     });
   }
   const unknown = Object.keys(input).filter((key) => !['measure', 'timepoint', 'items', 'recordedAt', 'referralId', 'type'].includes(key));
-  for (const key of unknown) problems.push({ pointer: `/${key}`, detail: `${key} is not a field of a measure` });
+  for (const key of unknown) problems.push({ pointer: `/${pointerToken(key)}`, detail: `${key} is not a field of a measure` });
   if (problems.length > 0 || !instrument) return { problems };
   const answers = items as number[];
   return {
