@@ -30,7 +30,8 @@ export function channelsFor(recipient: Recipient, smsEnabled: boolean): Array<{ 
     if (channel === 'sms' && recipient.mobile && smsEnabled) return { channel: 'sms', address: recipient.mobile };
     return undefined;
   };
-  const chosen = recipient.channels.map(usable).filter((choice): choice is { channel: NotificationChannel; address: string } => !!choice);
+  // A channel listed twice is still one message.
+  const chosen = [...new Set(recipient.channels)].map(usable).filter((choice): choice is { channel: NotificationChannel; address: string } => !!choice);
   if (chosen.length > 0) return chosen;
   const fallback = usable('email');
   return fallback ? [fallback] : [];
