@@ -11,6 +11,7 @@ export * from './measures';
 export * from './logging';
 export * from './metrics';
 export * from './needs';
+export * from './reference';
 export * from './transport';
 export * from './validation';
 export * from './service-infrastructure';

@@ -1,4 +1,4 @@
-import { organisationsFromCsv } from './directory-document';
+import { DirectoryValidationError, organisationsFromCsv, validateDirectoryDocument } from './directory-document';
 
 const HEADER = 'organisation_id,organisation_name,email,mobile,channels,accepting_referrals,service_id,service_name,needs,location_id,location_name,postcode';
 const csv = (...rows: string[]) => [HEADER, ...rows].join('\n');
@@ -82,5 +82,33 @@ describe('organisationsFromCsv', () => {
 
   it('gives no organisations for a header alone', () => {
     expect(organisationsFromCsv(HEADER)).toEqual({ organisations: [] });
+  });
+});
+
+describe("a directory practice's PCN", () => {
+  const problemsOf = (practice: object) => {
+    try {
+      validateDirectoryDocument({ practices: [{ name: 'Surgery', ...practice }] });
+      return [];
+    } catch (error) {
+      return (error as DirectoryValidationError).problems;
+    }
+  };
+
+  it('comes from the practice reference when the document leaves it out', () => {
+    expect(validateDirectoryDocument({ practices: [{ odsCode: 'A81006', name: 'Stockton Riverside Practice' }] }).practices?.[0].pcnOdsCode).toBe('U81002');
+  });
+
+  it('may be stated when it agrees with the reference', () => {
+    expect(problemsOf({ odsCode: 'A81006', pcnOdsCode: 'U81002' })).toEqual([]);
+  });
+
+  it('is required for a practice the reference does not list', () => {
+    expect(problemsOf({ odsCode: 'Z99999' })).toEqual([{ pointer: '/practices/0/pcnOdsCode', detail: 'pcnOdsCode is required: practice Z99999 is not in the practice reference' }]);
+    expect(problemsOf({ odsCode: 'Z99999', pcnOdsCode: 'U99999' })).toEqual([]);
+  });
+
+  it('may not contradict the reference', () => {
+    expect(problemsOf({ odsCode: 'A81006', pcnOdsCode: 'U81001' })).toEqual([{ pointer: '/practices/0/pcnOdsCode', detail: 'practice A81006 is in PCN U81002 (practice reference), not U81001' }]);
   });
 });

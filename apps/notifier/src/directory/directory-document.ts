@@ -17,7 +17,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { parse } from 'csv-parse/sync';
-import { type FieldProblem, Satisfies, isUkPostcode, validationErrorsToProblems } from '@app/shared';
+import { type FieldProblem, Satisfies, geographyOf, isUkPostcode, validationErrorsToProblems } from '@app/shared';
 import { DEFAULT_ROUTING_RULES } from '../routing/routing';
 
 const CHANNELS = ['email', 'sms'] as const;
@@ -57,6 +57,8 @@ export class PracticeDto {
   @MinLength(1)
   name: string;
 
+  /** Needed only for a practice the shared practice reference does not list: validation fills it in from there. */
+  @IsOptional()
   @Matches(/^U\d{5}$/, { message: 'pcnOdsCode must be a PCN ODS code such as U81001' })
   pcnOdsCode: string;
 
@@ -275,6 +277,26 @@ function referenceProblems(document: DirectoryDocument): FieldProblem[] {
   return problems;
 }
 
+/**
+ * Each practice's PCN comes from the practice reference every service shares (outcomes reports by it): a
+ * document may leave it out, must name it for a practice the reference does not list, and may not contradict it.
+ */
+function practicePcnProblems(document: DirectoryDocument): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  (document.practices ?? []).forEach((practice, index) => {
+    const pointer = `/practices/${index}/pcnOdsCode`;
+    const known = geographyOf(practice.odsCode).pcnOdsCode;
+    if (practice.pcnOdsCode === undefined && known === null) {
+      problems.push({ pointer, detail: `pcnOdsCode is required: practice ${practice.odsCode} is not in the practice reference` });
+    } else if (practice.pcnOdsCode === undefined) {
+      practice.pcnOdsCode = known as string;
+    } else if (known !== null && practice.pcnOdsCode !== known) {
+      problems.push({ pointer, detail: `practice ${practice.odsCode} is in PCN ${known} (practice reference), not ${practice.pcnOdsCode}` });
+    }
+  });
+  return problems;
+}
+
 /** Validates a parsed directory; throws DirectoryValidationError naming each bad field by JSON pointer. */
 export function validateDirectoryDocument(input: unknown): DirectoryDocument {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -282,7 +304,7 @@ export function validateDirectoryDocument(input: unknown): DirectoryDocument {
   }
   const document = plainToInstance(DirectoryDocument, input, { exposeDefaultValues: true });
   const problems = validationErrorsToProblems(validateSync(document, { forbidUnknownValues: false }));
-  if (problems.length === 0) problems.push(...referenceProblems(document));
+  if (problems.length === 0) problems.push(...practicePcnProblems(document), ...referenceProblems(document));
   if (problems.length > 0) throw new DirectoryValidationError(problems);
   return document;
 }

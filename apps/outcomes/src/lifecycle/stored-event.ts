@@ -10,10 +10,10 @@ import {
   ReferralOfferPayload,
   ReferralDecisionPayload,
   ReferralPerson,
+  geographyOf,
   postcodeDistrict,
 } from '@app/shared';
 import { ageBand } from './demographics';
-import { geographyOf } from './geography';
 
 /**
  * What the event store keeps of each event: only what the lifecycle, feeds and reports need. Names, date of

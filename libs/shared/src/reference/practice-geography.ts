@@ -1,5 +1,6 @@
-import reference from '../../reference/practices.json';
+import reference from './practices.json';
 
+/** Where a practice sits in the commissioning hierarchy: its Primary Care Network, sub-ICB location and ICB. */
 export interface PracticeGeography {
   practiceOdsCode: string;
   pcnOdsCode: string | null;
@@ -9,7 +10,7 @@ export interface PracticeGeography {
 
 const PRACTICES = new Map(reference.practices.map((practice) => [practice.odsCode, practice]));
 
-/** Where a practice sits in the commissioning hierarchy; an unknown practice keeps only its own code. */
+/** A practice's place from the practice reference (practices.json); an unknown practice keeps only its own code. */
 export function geographyOf(practiceOdsCode: string): PracticeGeography {
   const practice = PRACTICES.get(practiceOdsCode);
   return {
