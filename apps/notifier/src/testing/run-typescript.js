@@ -12,6 +12,11 @@ require.extensions['.ts'] = (module, filename) => {
   const { code } = transformSync(fs.readFileSync(filename, 'utf8'), { ...swcrc, swcrc: false, filename, sourceMaps: 'inline' });
   module._compile(code, filename);
 };
+// Node tries extensions in registration order: ".json" came before ".ts", so "./needs" beside needs.json
+// loaded the data instead of needs.ts. Jest, like tsc, prefers TypeScript; so do we.
+const loadJson = require.extensions['.json'];
+delete require.extensions['.json'];
+require.extensions['.json'] = loadJson;
 
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {

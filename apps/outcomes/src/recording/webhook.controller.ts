@@ -1,8 +1,7 @@
 import { Body, Controller, Headers, Logger, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { ProblemException, problem } from '@app/shared';
+import { ProblemException, problem, verifyWebhook, webhookKey } from '@app/shared';
 import { RequestWithRawBody } from '@app/shared';
 import { Secrets } from '../privacy/secrets';
 import { RecordingService } from './recording.service';
@@ -67,17 +66,9 @@ export class WebhookController {
     }
     if (!rawBody) throw new ProblemException(problem(415, 'Content-Type must be application/json'));
     const secrets = await this.store.webhookSecretsOf(this.secrets, organisationId);
-    for (const secret of secrets) {
-      try {
-        new Webhook(secret).verify(rawBody, signed);
-        return signed['webhook-id'];
-      } catch (error) {
-        if (!(error instanceof WebhookVerificationError)) throw error;
-        if (/timestamp/i.test(error.message)) {
-          throw unauthorised('webhook-timestamp is more than 5 minutes from our clock: sign each retry afresh');
-        }
-      }
-    }
+    const verdict = secrets.length === 0 ? undefined : verifyWebhook(secrets.map(webhookKey), rawBody, signed);
+    if (verdict?.ok) return signed['webhook-id'];
+    if (verdict?.reason === 'stale-timestamp') throw unauthorised('webhook-timestamp is more than 5 minutes from our clock: sign each retry afresh');
     this.logger.warn(`Rejected an unsigned or wrongly signed webhook for organisation ${organisationId}`);
     throw unauthorised('unknown organisation or bad signature');
   }

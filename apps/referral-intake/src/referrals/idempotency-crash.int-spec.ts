@@ -66,7 +66,7 @@ describe('intake killed with a request in flight', () => {
     await eventually(async () => {
       // Not through the blocker: inside its transaction, pg_stat_activity would show one frozen snapshot.
       const rows = await intake.dataSource.query(
-        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO "intake"."outbox"%'`,
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO "intake"."outbox"%'`,
       );
       return rows.length > 0;
     }, 30_000);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { JobHandler, JobName, ProblemException, describeError, problem } from '@app/shared';
+import { JobHandler, JobName, ProblemException, describeError, preparedQuery, problem } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
 
 export type KeyScope = 'idempotency-key' | 'webhook-id';
@@ -17,7 +17,8 @@ export interface StoredResponse {
   body: unknown;
 }
 
-export type Claim = { kind: 'claimed' } | { kind: 'replay'; response: StoredResponse };
+/** A replay names the keys this request claimed anew (a fresh webhook-id beside a known Idempotency-Key), which are not kept. */
+export type Claim = { kind: 'claimed' } | { kind: 'replay'; response: StoredResponse; claimed: RequestKey[] };
 
 const KEY_LABEL: Record<KeyScope, string> = { 'idempotency-key': 'Idempotency-Key', 'webhook-id': 'webhook-id' };
 
@@ -55,21 +56,33 @@ export class IdempotencyStore {
    * the same key waits on the primary key until that transaction ends, then sees its stored response (or,
    * if it stored nothing or its process died, claims the key itself): there is never a committed claim
    * without its effects, so a client retrying after a crash is not told "still being processed".
+   *
+   * One statement: a key past its retention, or left 'in-flight' by a version that claimed in a transaction
+   * of its own, is taken over in place. With `presumed`, the claim is written already completed with that
+   * response, so the usual outcome needs no second write (complete() corrects it when the outcome differs).
    */
-  async claim(manager: EntityManager, senderId: string, keys: RequestKey[], hash: string): Promise<Claim> {
+  async claim(manager: EntityManager, senderId: string, keys: RequestKey[], hash: string, presumed?: StoredResponse): Promise<Claim> {
     const scopes = keys.map((key) => key.scope);
     const values = keys.map((key) => key.key);
-    // Rows past their retention; and 'in-flight' rows committed by versions that claimed in a transaction of their own.
-    await manager.query(
-      `DELETE FROM "intake"."idempotency_key" WHERE "sender_id" = $1 AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))
-         AND ("expires_at" < now() OR ("state" = 'in-flight' AND "created_at" < now() - interval '5 minutes'))`,
-      [senderId, scopes, values],
-    );
-    const inserted: Array<{ scope: KeyScope; key: string }> = await manager.query(
-      `INSERT INTO "intake"."idempotency_key" ("sender_id", "scope", "key", "request_hash", "expires_at")
-       SELECT $1, scope, key, $4, now() + make_interval(hours => $5) FROM unnest($2::text[], $3::text[]) AS k(scope, key)
-       ON CONFLICT DO NOTHING RETURNING "scope", "key"`,
-      [senderId, scopes, values, hash, this.env.IDEMPOTENCY_RETENTION_HOURS],
+    const inserted = await preparedQuery<{ scope: KeyScope; key: string }>(
+      manager,
+      'intake_idempotency_claim',
+      `INSERT INTO "intake"."idempotency_key" AS k ("sender_id", "scope", "key", "request_hash", "state", "response_status", "response_body", "expires_at")
+       SELECT $1::text, u.scope, u.key, $4::text, $6::text, $7::int, $8::jsonb, now() + make_interval(hours => $5) FROM unnest($2::text[], $3::text[]) AS u(scope, key)
+       ON CONFLICT ("sender_id", "scope", "key") DO UPDATE SET "request_hash" = EXCLUDED."request_hash", "state" = EXCLUDED."state",
+         "response_status" = EXCLUDED."response_status", "response_body" = EXCLUDED."response_body", "created_at" = now(), "expires_at" = EXCLUDED."expires_at"
+       WHERE k."expires_at" < now() OR (k."state" = 'in-flight' AND k."created_at" < now() - interval '5 minutes')
+       RETURNING k."scope", k."key"`,
+      [
+        senderId,
+        scopes,
+        values,
+        hash,
+        this.env.IDEMPOTENCY_RETENTION_HOURS,
+        presumed ? 'completed' : 'in-flight',
+        presumed?.status ?? null,
+        presumed ? JSON.stringify(presumed.body) : null,
+      ],
     );
     if (inserted.length === keys.length) return { kind: 'claimed' };
     const mine = new Set(inserted.map((row) => `${row.scope}\n${row.key}`));
@@ -86,7 +99,10 @@ export class IdempotencyStore {
       );
     }
     const completed = existing.find((row) => row.state === 'completed' && row.response_status !== null);
-    if (completed) return { kind: 'replay', response: { status: completed.response_status!, body: completed.response_body } };
+    if (completed) {
+      const claimed = keys.filter((key) => mine.has(`${key.scope}\n${key.key}`));
+      return { kind: 'replay', response: { status: completed.response_status!, body: completed.response_body }, claimed };
+    }
     throw new ProblemException(problem(409, 'A request with this key is still being processed. Retry shortly.'), { 'Retry-After': '1' });
   }
 
@@ -99,11 +115,12 @@ export class IdempotencyStore {
     );
   }
 
-  /** A request that stored nothing leaves no key behind: a retry is treated as new. */
-  async release(manager: EntityManager, senderId: string, keys: RequestKey[]): Promise<void> {
+  /** Keys this request claimed but that stored nothing are not kept: a retry is treated as new. */
+  async release(manager: EntityManager, senderId: string, claimed: RequestKey[]): Promise<void> {
+    if (claimed.length === 0) return;
     await manager.query(
-      `DELETE FROM "intake"."idempotency_key" WHERE "sender_id" = $1 AND "state" = 'in-flight' AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
-      [senderId, keys.map((key) => key.scope), keys.map((key) => key.key)],
+      `DELETE FROM "intake"."idempotency_key" WHERE "sender_id" = $1 AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+      [senderId, claimed.map((key) => key.scope), claimed.map((key) => key.key)],
     );
   }
 

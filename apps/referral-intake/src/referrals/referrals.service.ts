@@ -2,7 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventPublisher, EventSealer, EventType, ProblemDetails, ProblemException, applyLifecycleEvent, checkLifecycleEvent, correlationIdOrNew, problem, sealReceivedPayload } from '@app/shared';
+import { EventPublisher, EventSealer, EventType, ProblemDetails, ProblemException, applyLifecycleEvent, checkLifecycleEvent, correlationIdOrNew, preparedQuery, problem, sealReceivedPayload } from '@app/shared';
 import { Sender } from '../senders/sender.entity';
 import { ReferralHistoryEvent } from '../status/referral-history.entity';
 import { referralLifecycle } from '../status/status-transitions';
@@ -79,13 +79,23 @@ export class ReferralsService {
     if (!sender.practiceOdsCodes.includes(item.input.practiceOdsCode)) {
       throw new ProblemException(problem(403, notServed(sender, item.input.practiceOdsCode)));
     }
-    return this.withKeys(sender, keys, hash, async (manager) => {
-      const stored = await this.store(manager, sender, item);
-      if (stored.kind === 'mismatch') {
-        throw new ProblemException(problem(422, senderReferralIdReused(), { errors: [{ pointer: '/senderReferralId', detail: senderReferralIdReused() }] }));
-      }
-      return { response: { status: 202, body: acceptedBody(stored.referralId) }, replayed: stored.kind === 'duplicate', stored: stored.kind === 'accepted' };
-    });
+    // Nearly every referral is new: its keys are claimed already answered, which saves a write.
+    const referralId = randomUUID();
+    const presumed: StoredResponse = { status: 202, body: acceptedBody(referralId) };
+    return this.withKeys(
+      sender,
+      keys,
+      hash,
+      async (manager) => {
+        const stored = await this.store(manager, sender, item, referralId);
+        if (stored.kind === 'mismatch') {
+          throw new ProblemException(problem(422, senderReferralIdReused(), { errors: [{ pointer: '/senderReferralId', detail: senderReferralIdReused() }] }));
+        }
+        const response = stored.kind === 'accepted' ? presumed : { status: 202, body: acceptedBody(stored.referralId) };
+        return { response, replayed: stored.kind === 'duplicate', stored: stored.kind === 'accepted' };
+      },
+      presumed,
+    );
   }
 
   /** Up to 1,000 referrals, each answered on its own; the batch's keys replay the whole answer. */
@@ -194,34 +204,37 @@ export class ReferralsService {
     keys: RequestKey[],
     hash: string,
     work: (manager: EntityManager) => Promise<Submission & { stored: boolean }>,
+    presumed?: StoredResponse,
   ): Promise<Submission> {
     return this.dataSource.transaction(async (manager) => {
-      const claim = await this.idempotency.claim(manager, sender.id, keys, hash);
+      const claim = await this.idempotency.claim(manager, sender.id, keys, hash, presumed);
       if (claim.kind === 'replay') {
         // A key seen before answers; any new key of this request (a fresh webhook-id) is not kept.
-        await this.idempotency.release(manager, sender.id, keys);
+        await this.idempotency.release(manager, sender.id, claim.claimed);
         return { response: claim.response, replayed: true };
       }
       const outcome = await work(manager);
-      if (outcome.stored) await this.idempotency.complete(manager, sender.id, keys, outcome.response);
-      else await this.idempotency.release(manager, sender.id, keys);
+      if (!outcome.stored) await this.idempotency.release(manager, sender.id, keys);
+      else if (outcome.response !== presumed) await this.idempotency.complete(manager, sender.id, keys, outcome.response);
       return { response: outcome.response, replayed: outcome.replayed };
     });
   }
 
   /** Inserts unless this sender already sent this senderReferralId (then: same content is a duplicate). */
-  private async store(manager: EntityManager, sender: Sender, item: IncomingReferral): Promise<Stored> {
+  private async store(manager: EntityManager, sender: Sender, item: IncomingReferral, referralId = randomUUID()): Promise<Stored> {
     const { input } = item;
     const hash = requestHash(canonicalJson(input));
     const correlationId = correlationIdOrNew();
-    const rows: Array<{ id: string; received_at: Date }> = await manager.query(
+    const rows = await preparedQuery<{ id: string; received_at: Date }>(
+      manager,
+      'intake_referral_insert',
       `INSERT INTO "intake"."referral" ("id", "status", "sender_id", "sender_referral_id", "request_hash", "format", "original_payload",
          "practice_ods_code", "needs", "urgency", "consent_to_share", "consent_recorded_at", "patient", "referrer",
          "preferred_organisation_id", "notes", "correlation_id")
        VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, true, $10, $11, $12, $13, $14, $15)
        ON CONFLICT ("sender_id", "sender_referral_id") DO NOTHING RETURNING "id", "received_at"`,
       [
-        randomUUID(),
+        referralId,
         sender.id,
         input.senderReferralId ?? null,
         hash,

@@ -1,8 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
-import { ProblemException, problem, describeError } from '@app/shared';
+import { ProblemException, WebhookHeaders, problem, describeError, verifyWebhook, webhookKey } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
 import { JSON_CONTENT_TYPES, RequestWithRawBody } from '@app/shared';
 import { SenderRateLimiter } from './rate-limiter';
@@ -18,7 +17,11 @@ export const SIGNATURE_SCHEME = 'webhookSignature';
 export const WEBHOOK_ID_MAX_LENGTH = 255;
 const WEBHOOK_ID = new RegExp(`^[\\x21-\\x7e]{1,${WEBHOOK_ID_MAX_LENGTH}}$`);
 
-export type AuthenticatedRequest = RequestWithRawBody & { sender: Sender; webhookId: string };
+export type AuthenticatedRequest = RequestWithRawBody & { sender: Sender; webhookId: string; gatedSender?: Sender };
+
+/** How long an opened signing key is kept in memory: keyed by its sealed form, so a rotated or retired secret is never used. */
+const KEY_CACHE_MS = 60_000;
+const KEY_CACHE_MAX = 1000;
 
 function unauthorised(detail: string): ProblemException {
   return new ProblemException(problem(401, detail), { 'WWW-Authenticate': 'StandardWebhooks' });
@@ -32,6 +35,8 @@ function unauthorised(detail: string): ProblemException {
 @Injectable()
 export class SenderAuthGuard implements CanActivate {
   private readonly logger = new Logger(SenderAuthGuard.name);
+  /** Unsealing a secret on every request cost more than checking the signature with it. */
+  private readonly keys = new Map<string, { key: Buffer; until: number }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -49,7 +54,7 @@ export class SenderAuthGuard implements CanActivate {
     }
     const senderId = request.headers[SENDER_HEADER];
     if (typeof senderId !== 'string' || senderId === '') throw unauthorised('X-Sender-Id header is required');
-    const headers = {
+    const headers: WebhookHeaders = {
       'webhook-id': String(request.headers['webhook-id'] ?? ''),
       'webhook-timestamp': String(request.headers['webhook-timestamp'] ?? ''),
       'webhook-signature': String(request.headers['webhook-signature'] ?? ''),
@@ -61,7 +66,8 @@ export class SenderAuthGuard implements CanActivate {
     if (!WEBHOOK_ID.test(headers['webhook-id'])) {
       throw new ProblemException(problem(400, `webhook-id must be 1-${WEBHOOK_ID_MAX_LENGTH} visible ASCII characters`, { errors: [{ pointer: '/headers/webhook-id', detail: 'too long or not visible ASCII' }] }));
     }
-    const sender = await this.dataSource.getRepository(Sender).findOneBy({ id: senderId });
+    // SenderGate read the sender before the body for the referral routes; other routes read it here.
+    const sender = request.gatedSender?.id === senderId ? request.gatedSender : await this.dataSource.getRepository(Sender).findOneBy({ id: senderId });
     if (!sender || sender.disabledAt) throw unauthorised('unknown or disabled sender, or bad signature');
     this.verify(sender, request.rawBody ?? Buffer.alloc(0), headers);
     await this.rateLimiter.consume(sender.id);
@@ -70,24 +76,30 @@ export class SenderAuthGuard implements CanActivate {
     return true;
   }
 
-  private verify(sender: Sender, body: Buffer, headers: Record<string, string>): void {
-    const secrets = [sender.currentSecret, sender.previousSecret].filter((sealed): sealed is string => Boolean(sealed));
-    let lastError: unknown;
-    for (const sealed of secrets) {
-      try {
-        new Webhook(openSecret(sealed, this.env.SENDER_SECRET_KEY)).verify(body, headers, { jsonParse: false });
-        return;
-      } catch (error) {
-        if (error instanceof WebhookVerificationError && /timestamp/i.test(error.message)) {
-          throw unauthorised('webhook-timestamp is more than 5 minutes from our clock: check the sender clock, and sign each retry afresh');
-        }
-        if (!(error instanceof WebhookVerificationError)) this.logger.error(`Signing secret of sender ${sender.id} cannot be opened: ${describeError(error)}`);
-        lastError = error;
-      }
+  private verify(sender: Sender, body: Buffer, headers: WebhookHeaders): void {
+    const sealed = [sender.currentSecret, sender.previousSecret].filter((secret): secret is string => Boolean(secret));
+    const verdict = verifyWebhook(sealed.map((secret) => this.keyOf(sender, secret)).filter((key): key is Buffer => key !== undefined), body, headers);
+    if (verdict.ok) return;
+    if (verdict.reason === 'stale-timestamp') {
+      throw unauthorised('webhook-timestamp is more than 5 minutes from our clock: check the sender clock, and sign each retry afresh');
     }
-    if (lastError instanceof WebhookVerificationError && lastError.message === 'Invalid Signature Headers') {
-      throw unauthorised('webhook-timestamp must be Unix seconds');
-    }
+    if (verdict.reason === 'bad-timestamp') throw unauthorised('webhook-timestamp must be Unix seconds');
     throw unauthorised('unknown or disabled sender, or bad signature');
+  }
+
+  private keyOf(sender: Sender, sealed: string): Buffer | undefined {
+    const now = Date.now();
+    const cached = this.keys.get(sealed);
+    if (cached && cached.until > now) return cached.key;
+    let key: Buffer;
+    try {
+      key = webhookKey(openSecret(sealed, this.env.SENDER_SECRET_KEY));
+    } catch (error) {
+      this.logger.error(`Signing secret of sender ${sender.id} cannot be opened: ${describeError(error)}`);
+      return undefined;
+    }
+    if (this.keys.size >= KEY_CACHE_MAX) this.keys.clear();
+    this.keys.set(sealed, { key, until: now + KEY_CACHE_MS });
+    return key;
   }
 }

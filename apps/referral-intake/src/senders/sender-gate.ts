@@ -53,8 +53,10 @@ export class SenderGate implements OnModuleDestroy {
     const senderId = request.headers[SENDER_HEADER];
     if (typeof senderId !== 'string' || senderId === '') return this.refuse(reply, 401, 'X-Sender-Id header is required');
     if (senderId.length > 200) return this.refuse(reply, 401, 'unknown or disabled sender, or bad signature');
-    const sender = await this.dataSource.getRepository(Sender).findOne({ where: { id: senderId }, select: { id: true, disabledAt: true } });
+    const sender = await this.dataSource.getRepository(Sender).findOneBy({ id: senderId });
     if (!sender || sender.disabledAt) return this.refuse(reply, 401, 'unknown or disabled sender, or bad signature');
+    // SenderAuthGuard checks the signature with this row once the body is in, rather than reading it again.
+    (request as FastifyRequest & { gatedSender?: Sender }).gatedSender = sender;
   }
 
   private refuse(reply: FastifyReply, status: number, detail: string, headers: Record<string, string> = {}): FastifyReply {

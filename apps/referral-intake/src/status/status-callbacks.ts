@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
-import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
-import { JobContext, JobHandler, JobName, JobQueues, JobSweeper, PlannedJob, StatusCallbackJob, SweepSource } from '@app/shared';
+import { JobContext, JobHandler, JobName, JobQueues, JobSweeper, PlannedJob, StatusCallbackJob, SweepSource, signWebhook } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
 import { openSecret } from '../senders/secret-box';
 import { Sender } from '../senders/sender.entity';
@@ -37,7 +36,7 @@ export class StatusCallbackDispatcher {
     const timestamp = new Date();
     const signature = [sender.currentSecret, sender.previousSecret]
       .filter((sealed): sealed is string => Boolean(sealed))
-      .map((sealed) => new Webhook(openSecret(sealed, this.env.SENDER_SECRET_KEY)).sign(callback.id, timestamp, body))
+      .map((sealed) => signWebhook(openSecret(sealed, this.env.SENDER_SECRET_KEY), callback.id, timestamp, body))
       .join(' ');
     // Postgres numbers the attempts across jobs (a job queued again by the sweep or a replay continues the count).
     const attempt = callback.attempts + 1;

@@ -1,2 +1,3 @@
 export * from './connectivity';
 export * from './typeorm-options';
+export * from './prepared-query';

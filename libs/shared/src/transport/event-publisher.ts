@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { EventEnvelope, EventPayloads, EventTypeName, createEvent } from '../events';
 import { correlationIdOrNew } from '../logging/correlation';
+import { preparedQuery } from '../database/prepared-query';
 import { outboxChannel } from './outbox-relay';
 
 export interface PublishInput<T extends EventTypeName> {
@@ -34,7 +35,9 @@ export class EventPublisher {
     });
     // The notification is delivered when (and only if) this transaction commits: the relay wakes at once
     // instead of at its next poll. Several events of one transaction make one notification.
-    await manager.query(
+    await preparedQuery(
+      manager,
+      `outbox_insert_${this.schema}`,
       `WITH "inserted" AS (INSERT INTO "${this.schema}"."outbox" ("id", "type", "envelope") VALUES ($1, $2, $3) RETURNING 1)
        SELECT pg_notify($4, '') FROM "inserted"`,
       [envelope.id, envelope.type, JSON.stringify(envelope), outboxChannel(this.schema)],
