@@ -10,5 +10,4 @@ module.exports = {
   reporters: base.reporters,
   testTimeout: 300000,
   maxWorkers: 1,
-  forceExit: base.forceExit,
 };

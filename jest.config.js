@@ -27,6 +27,4 @@ module.exports = {
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   testTimeout: 60000,
   maxWorkers: 2,
-  // Closed ioredis sockets can outlive a suite by a moment; a lingering handle must never hang CI.
-  forceExit: true,
 };
