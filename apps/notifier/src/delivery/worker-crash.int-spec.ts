@@ -18,7 +18,9 @@ describe('a worker killed mid-send', () => {
   let redis: TestRedis;
   let child: ChildProcess | undefined;
   let survivor: NotifierHarness | undefined;
-  const overrides = { DELIVERY_LOCK_MS: '1500', DELIVERY_BACKOFF_MS: '50', LOG_LEVEL: 'silent' };
+  // The lock must outlast the child's longest event-loop stall on a loaded CI machine: at 1.5 s the child
+  // sometimes lost its own lock, retried itself and recorded a transient failure before it was killed.
+  const overrides = { DELIVERY_LOCK_MS: '5000', DELIVERY_BACKOFF_MS: '50', LOG_LEVEL: 'silent' };
 
   beforeAll(async () => {
     sink = await startSmtpSink({
