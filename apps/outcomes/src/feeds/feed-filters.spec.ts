@@ -71,6 +71,8 @@ describe('parseFeedQuery', () => {
     ['a limit that is not a number', { limit: 'ten' }, [{ pointer: '/limit', detail: 'limit must be a whole number from 1 to 5000' }]],
     ['a since that is not a date', { since: 'yesterday' }, [{ pointer: '/since', detail: 'since must be an ISO 8601 date or date-time' }]],
     ['an impossible date', { until: '2026-02-30T25:00:00Z' }, [{ pointer: '/until', detail: 'until must be an ISO 8601 date or date-time' }]],
+    ['a day the month does not have', { since: '2026-02-30' }, [{ pointer: '/since', detail: 'since must be an ISO 8601 date or date-time' }]],
+    ['a date-time without an offset (whose clock?)', { since: '2026-11-01T10:00' }, [{ pointer: '/since', detail: 'since must be an ISO 8601 date or date-time' }]],
     ['until before since', { since: '2026-11-02', until: '2026-11-01' }, [{ pointer: '/until', detail: 'until must not be before since' }]],
     ['a practice code of the wrong shape', { practice: 'A81001,a81002' }, [{ pointer: '/practice', detail: 'a81002 is not a practice ODS code' }]],
     ['a practice code given as a PCN', { pcn: 'A81001' }, [{ pointer: '/pcn', detail: 'A81001 is not a PCN ODS code' }]],

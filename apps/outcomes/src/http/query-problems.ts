@@ -1,4 +1,4 @@
-import { FieldProblem, ProblemException, problem } from '@app/shared';
+import { FieldProblem, ProblemException, isCalendarDateOrDateTime, problem } from '@app/shared';
 
 /** Collects every bad query parameter, then answers 400 naming each one (pointer "/<name>" into the query). */
 export class QueryProblems {
@@ -24,10 +24,9 @@ export function listParameter(value: unknown): string[] {
 export function timeParameter(problems: QueryProblems, name: string, value: unknown): Date | null {
   if (value === undefined || value === '') return null;
   const text = String(value);
-  const date = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(text) ? new Date(text) : new Date(NaN);
-  if (Number.isNaN(date.getTime())) {
+  if (!isCalendarDateOrDateTime(text)) {
     problems.add(name, `${name} must be an ISO 8601 date or date-time`);
     return null;
   }
-  return date;
+  return new Date(text);
 }

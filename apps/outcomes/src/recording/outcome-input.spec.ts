@@ -58,6 +58,7 @@ describe('validateOutcome', () => {
     ['a time as a number', { type: 'contacted', occurredAt: 1764072000000 }, [{ pointer: '/occurredAt', detail: 'occurredAt must be an ISO 8601 date or date-time' }]],
     ['a date-time without an offset', { type: 'contacted', occurredAt: '2026-11-24T09:30:00' }, [{ pointer: '/occurredAt', detail: 'occurredAt must be an ISO 8601 date or date-time' }]],
     ['an impossible date', { type: 'contacted', occurredAt: '2026-13-01' }, [{ pointer: '/occurredAt', detail: 'occurredAt must be an ISO 8601 date or date-time' }]],
+    ['a day the month does not have', { type: 'contacted', occurredAt: '2026-02-30' }, [{ pointer: '/occurredAt', detail: 'occurredAt must be an ISO 8601 date or date-time' }]],
     ['a time more than five minutes ahead', { type: 'contacted', occurredAt: '2026-11-25T12:05:01Z' }, [{ pointer: '/occurredAt', detail: 'occurredAt must not be in the future' }]],
     ['a reason when not closing', { type: 'completed', reason: 'other' }, [{ pointer: '/reason', detail: 'a reason is recorded only when closing a referral' }]],
     ['an unknown reason', { type: 'closed', reason: 'bored' }, [{ pointer: '/reason', detail: `reason must be one of ${CLOSE_REASONS.join(', ')}` }]],

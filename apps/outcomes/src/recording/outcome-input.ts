@@ -1,4 +1,4 @@
-import { CLOSE_REASONS, EventType, FieldProblem, pointerToken } from '@app/shared';
+import { CLOSE_REASONS, EventType, FieldProblem, pastMoment, pointerToken } from '@app/shared';
 
 /** The outcome facts organisations and link workers record, as they name them, and the event each becomes. */
 export const OUTCOME_EVENTS = {
@@ -17,8 +17,6 @@ export interface OutcomeInput {
   reason: string | null;
 }
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
-
 export function validateOutcome(body: unknown, now: Date = new Date(), allowed: readonly string[] = ['type', 'occurredAt', 'reason']): { problems: FieldProblem[] } | { outcome: OutcomeInput } {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { problems: [{ pointer: '', detail: 'the body must be a JSON object' }] };
   const input = body as Record<string, unknown>;
@@ -28,10 +26,10 @@ export function validateOutcome(body: unknown, now: Date = new Date(), allowed: 
   }
   let occurredAt = now;
   if (input.occurredAt !== undefined) {
-    const parsed = typeof input.occurredAt === 'string' && ISO_DATE_TIME.test(input.occurredAt) ? new Date(input.occurredAt) : new Date(NaN);
-    if (Number.isNaN(parsed.getTime())) problems.push({ pointer: '/occurredAt', detail: 'occurredAt must be an ISO 8601 date or date-time' });
-    else if (parsed.getTime() > now.getTime() + 5 * 60_000) problems.push({ pointer: '/occurredAt', detail: 'occurredAt must not be in the future' });
-    else occurredAt = parsed;
+    const moment = pastMoment(input.occurredAt, now);
+    if (moment === 'malformed') problems.push({ pointer: '/occurredAt', detail: 'occurredAt must be an ISO 8601 date or date-time' });
+    else if (moment === 'future') problems.push({ pointer: '/occurredAt', detail: 'occurredAt must not be in the future' });
+    else occurredAt = moment;
   }
   let reason: string | null = null;
   if (input.reason !== undefined && input.reason !== null) {

@@ -1,4 +1,4 @@
-import { type FieldProblem, pointerToken } from '@app/shared';
+import { type FieldProblem, pastMoment, pointerToken } from '@app/shared';
 import codes from './data/codes.json';
 import { locateServiceRequest } from './fhir/fhir-referral';
 import { ReferenceResolver, asArray, asObject, asString } from './fhir/fhir-references';
@@ -56,7 +56,7 @@ export function parseConsentWithdrawal(body: unknown): Validated<ConsentWithdraw
   if (!isObject(body)) return { ok: false, errors: [{ pointer: '', detail: 'a consent withdrawal must be a JSON object, e.g. {} or {"recordedAt": "2026-11-25T09:30:00Z"}' }] };
   const errors = unknownProperties(body, ['recordedAt']);
   const recordedAt = body.recordedAt;
-  if (recordedAt !== undefined && (typeof recordedAt !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(recordedAt) || Number.isNaN(Date.parse(recordedAt)) || Date.parse(recordedAt) > Date.now() + 5 * 60_000)) {
+  if (recordedAt !== undefined && !(pastMoment(recordedAt, new Date(), { dateTimeOnly: true }) instanceof Date)) {
     errors.push({ pointer: '/recordedAt', detail: 'recordedAt must be a date-time with a time zone, not in the future' });
   }
   if (errors.length > 0) return { ok: false, errors };

@@ -1,5 +1,6 @@
 import type { WellbeingMeasure } from '../events/event-types';
 import { pointerToken } from '../http/json-pointer';
+import { pastMoment } from '../validation/date-time';
 import type { FieldProblem } from '../http/problem-details';
 import swemwbs from './data/swemwbs-conversion.json';
 
@@ -63,7 +64,6 @@ export interface ScoredMeasure extends MeasureSubmission {
   score: Record<string, number>;
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 /**
  * Checks a measure item by item and scores it. Every problem is named by a JSON pointer into the body,
@@ -85,10 +85,10 @@ export function validateMeasure(body: unknown, now: Date = new Date()): { proble
   }
   let recordedAt = now;
   if (input.recordedAt !== undefined) {
-    const parsed = typeof input.recordedAt === 'string' && ISO_DATE.test(input.recordedAt) ? new Date(input.recordedAt) : new Date(NaN);
-    if (Number.isNaN(parsed.getTime())) problems.push({ pointer: '/recordedAt', detail: 'recordedAt must be an ISO 8601 date or date-time' });
-    else if (parsed.getTime() > now.getTime() + 5 * 60_000) problems.push({ pointer: '/recordedAt', detail: 'recordedAt must not be in the future' });
-    else recordedAt = parsed;
+    const moment = pastMoment(input.recordedAt, now);
+    if (moment === 'malformed') problems.push({ pointer: '/recordedAt', detail: 'recordedAt must be an ISO 8601 date or date-time' });
+    else if (moment === 'future') problems.push({ pointer: '/recordedAt', detail: 'recordedAt must not be in the future' });
+    else recordedAt = moment;
   }
   const items = input.items;
   if (!Array.isArray(items)) {

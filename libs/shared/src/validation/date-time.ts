@@ -26,3 +26,17 @@ export function isCalendarDateOrDateTime(value: unknown): value is string {
   if (match) return realDate(Number(match[1]), Number(match[2]), Number(match[3]));
   return isCalendarDateTime(value);
 }
+
+/** How far ahead of our clock a caller's "now" may be: clocks drift a few minutes apart. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * When something happened, as a caller reports it: a calendar date or date-time (a date-time only, with
+ * `dateTimeOnly`), no later than now give or take clock skew. The moment, or why it cannot be one.
+ */
+export function pastMoment(value: unknown, now: Date, options: { dateTimeOnly?: boolean } = {}): Date | 'malformed' | 'future' {
+  const wellFormed = options.dateTimeOnly ? isCalendarDateTime(value) : isCalendarDateOrDateTime(value);
+  if (!wellFormed) return 'malformed';
+  const at = new Date(value as string);
+  return at.getTime() > now.getTime() + CLOCK_SKEW_MS ? 'future' : at;
+}
