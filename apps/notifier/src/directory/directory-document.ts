@@ -17,7 +17,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { parse } from 'csv-parse/sync';
-import { type FieldProblem, Satisfies, geographyOf, isUkPostcode, validationErrorsToProblems } from '@app/shared';
+import { type FieldProblem, PCN_ODS_CODE, PRACTICE_ODS_CODE, Satisfies, geographyOf, isUkPostcode, validationErrorsToProblems } from '@app/shared';
 import { DEFAULT_ROUTING_RULES } from '../routing/routing';
 
 const CHANNELS = ['email', 'sms'] as const;
@@ -37,7 +37,7 @@ export class TaxonomyTermDto {
 }
 
 export class PcnDto {
-  @Matches(/^U\d{5}$/, { message: 'odsCode must be a PCN ODS code such as U81001' })
+  @Matches(PCN_ODS_CODE, { message: 'odsCode must be a PCN ODS code such as U81001' })
   odsCode: string;
 
   @IsString()
@@ -50,7 +50,7 @@ export class PcnDto {
 }
 
 export class PracticeDto {
-  @Matches(/^[A-Z]\d{5}$/, { message: 'odsCode must be a practice ODS code such as A81001' })
+  @Matches(PRACTICE_ODS_CODE, { message: 'odsCode must be a practice ODS code such as A81001' })
   odsCode: string;
 
   @IsString()
@@ -59,7 +59,7 @@ export class PracticeDto {
 
   /** Needed only for a practice the shared practice reference does not list: validation fills it in from there. */
   @IsOptional()
-  @Matches(/^U\d{5}$/, { message: 'pcnOdsCode must be a PCN ODS code such as U81001' })
+  @Matches(PCN_ODS_CODE, { message: 'pcnOdsCode must be a PCN ODS code such as U81001' })
   pcnOdsCode: string;
 
   @IsOptional()
@@ -103,11 +103,11 @@ export class LinkWorkerDto {
   channels: Array<(typeof CHANNELS)[number]>;
 
   @IsArray()
-  @Matches(/^U\d{5}$/, { each: true, message: 'pcnOdsCodes must be PCN ODS codes' })
+  @Matches(PCN_ODS_CODE, { each: true, message: 'pcnOdsCodes must be PCN ODS codes' })
   pcnOdsCodes: string[];
 
   @IsArray()
-  @Matches(/^[A-Z]\d{5}$/, { each: true, message: 'practiceOdsCodes must be practice ODS codes' })
+  @Matches(PRACTICE_ODS_CODE, { each: true, message: 'practiceOdsCodes must be practice ODS codes' })
   practiceOdsCodes: string[];
 
   @IsOptional()

@@ -1,3 +1,5 @@
+import { ICB_CODE, PCN_ODS_CODE, PRACTICE_ODS_CODE, SUB_ICB_CODE } from '@app/shared';
+
 export const SCOPE_LEVELS = ['icb', 'sub-icb', 'pcn', 'practice'] as const;
 export type ScopeLevel = (typeof SCOPE_LEVELS)[number];
 
@@ -21,10 +23,10 @@ export interface NewCommissioner {
 }
 
 const CODE_FORMATS: Record<ScopeLevel, RegExp> = {
-  icb: /^Q[A-Z0-9]{2}$/,
-  'sub-icb': /^[A-Z0-9]{3}$/,
-  pcn: /^U\d{5}$/,
-  practice: /^[A-Z]\d{5}$/,
+  icb: ICB_CODE,
+  'sub-icb': SUB_ICB_CODE,
+  pcn: PCN_ODS_CODE,
+  practice: PRACTICE_ODS_CODE,
 };
 
 export const COMMISSIONER_KEY_PREFIX = 'spc';

@@ -1,4 +1,4 @@
-import { ALL_EVENT_TYPES } from '@app/shared';
+import { ALL_EVENT_TYPES, isPcnOdsCode, isPracticeOdsCode } from '@app/shared';
 import { QueryProblems, listParameter, timeParameter } from '../http/query-problems';
 
 export interface FeedFilters {
@@ -31,9 +31,9 @@ export function parseFeedQuery(query: FeedQuery, maxPageSize: number): { filters
   const until = timeParameter(problems, 'until', query.until);
   if (since && until && since > until) problems.add('until', 'until must not be before since');
   const practices = listParameter(query.practice);
-  for (const code of practices) if (!/^[A-Z]\d{5}$/.test(code)) problems.add('practice', `${code} is not a practice ODS code`);
+  for (const code of practices) if (!isPracticeOdsCode(code)) problems.add('practice', `${code} is not a practice ODS code`);
   const pcns = listParameter(query.pcn);
-  for (const code of pcns) if (!/^U\d{5}$/.test(code)) problems.add('pcn', `${code} is not a PCN ODS code`);
+  for (const code of pcns) if (!isPcnOdsCode(code)) problems.add('pcn', `${code} is not a PCN ODS code`);
   const organisations = listParameter(query.organisation);
   for (const id of organisations) if (!/^[0-9a-f-]{36}$/i.test(id)) problems.add('organisation', `${id} is not an organisation id`);
   const needs = listParameter(query.need);

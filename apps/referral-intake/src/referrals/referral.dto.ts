@@ -15,11 +15,10 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { NEED_CODES, Satisfies, isCalendarDateOrDateTime, isUkPostcode } from '@app/shared';
+import { NEED_CODES, Satisfies, isCalendarDateOrDateTime, isPracticeOdsCode, isUkPostcode } from '@app/shared';
 import { isUkPhoneNumber, isWellFormedEmail } from './validation/contact';
 import { DATE_OF_BIRTH_MESSAGES, dateOfBirthProblem } from './validation/date-of-birth';
 import { isValidNhsNumber, normaliseNhsNumber } from './validation/nhs-number';
-import { isPracticeOdsCode } from './validation/ods-code';
 
 export const TEXT_LIMITS = { name: 100, referrerName: 200, role: 100, notes: 2000, senderReferralId: 64 } as const;
 export const URGENCIES = ['routine', 'urgent', 'asap'] as const;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { isPracticeOdsCode } from '../referrals/validation/ods-code';
+import { isPracticeOdsCode } from '@app/shared';
 import { generateSigningSecret, sealSecret } from './secret-box';
 import { CALLBACK_FORMATS, CallbackFormat } from './sender.entity';
 

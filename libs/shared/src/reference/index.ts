@@ -1,1 +1,2 @@
 export * from './practice-geography';
+export * from './ods-codes';

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { isUkMobileNumber, isUkPhoneNumber, isWellFormedEmail } from './contact';
 import { dateOfBirthProblem } from './date-of-birth';
 import { isValidNhsNumber, nhsNumberCheckDigit, normaliseNhsNumber } from './nhs-number';
-import { isPracticeOdsCode } from './ods-code';
 
 const nineDigits = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 9, maxLength: 9 }).map((digits) => digits.join(''));
 const validNhsNumber = nineDigits
@@ -82,11 +81,6 @@ describe('date of birth', () => {
   ])('%s → %s', (value, expected) => {
     expect(dateOfBirthProblem(value, today)).toBe(expected);
   });
-});
-
-describe('ODS practice code', () => {
-  it.each(['A81001', 'Y02345', 'M85063'])('accepts %s', (code) => expect(isPracticeOdsCode(code)).toBe(true));
-  it.each(['a81001', 'A8100', 'A810011', 'U12345X', '81001A', 'QWE', 'A81 001', ''])('refuses %s', (code) => expect(isPracticeOdsCode(code)).toBe(false));
 });
 
 describe('contact details', () => {
