@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendPage } from '../pages';
 import { TemplateRenderer } from '../templates';
 import { CurrentUser, PageContext, PageContextValue, SignedInGuard } from './auth.guards';
-import { SIGN_IN_TOKEN_PATTERN, emailProblem, normaliseEmail } from './sign-in-rules';
+import { SIGN_IN_TOKEN_PATTERN, chosenRole, emailProblem, normaliseEmail, roleValue } from './sign-in-rules';
 import { SignInService } from './sign-in.service';
 import { SingleSignOn } from './single-sign-on';
 import type { WorkspaceUser } from './workspace-user';
@@ -119,6 +119,31 @@ export class AuthController {
     await request.session.regenerate();
     request.session.person = person;
     reply.status(303).redirect('/workspace', 303);
+  }
+
+  /** For an address that is, say, a link worker and an organisation's contact: which of them to act as. */
+  @Get('workspace/role')
+  @UseGuards(SignedInGuard)
+  roleForm(@CurrentUser() user: WorkspaceUser, @PageContext() page: PageContextValue, @Res() reply: FastifyReply): void {
+    sendPage(reply, 200, this.rolePage(user, page, roleValue(user)));
+  }
+
+  @Post('workspace/role')
+  @UseGuards(SignedInGuard)
+  async switchRole(@Body() form: { role?: unknown } | undefined, @CurrentUser() user: WorkspaceUser, @Req() request: FastifyRequest, @PageContext() page: PageContextValue, @Res() reply: FastifyReply): Promise<void> {
+    const role = chosenRole(form?.role, user.roles);
+    if (!role) {
+      const problem = 'Choose one of your roles';
+      return sendPage(reply, 422, this.rolePage(user, page, undefined, { errors: [{ href: `#role-${roleValue(user.roles[0])}`, text: problem }], fieldErrors: { role: problem } }));
+    }
+    // The address was proved at sign-in, and the role is one the directory gives it: no new proof needed.
+    request.session.person = { kind: role.kind, id: role.id, email: user.email };
+    reply.status(303).redirect('/workspace', 303);
+  }
+
+  private rolePage(user: WorkspaceUser, page: PageContextValue, checked: string | undefined, errors: Record<string, unknown> = {}): string {
+    const roles = user.roles.map((role) => ({ ...role, value: roleValue(role), checked: roleValue(role) === checked, organisation: role.kind === 'organisation' }));
+    return this.templates.page('role', { title: 'Choose your role', ...page, roles, ...errors });
   }
 
   @Post('sign-out')

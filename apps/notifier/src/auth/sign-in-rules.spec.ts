@@ -1,4 +1,4 @@
-import { SIGN_IN_TOKEN_PATTERN, choosePerson, emailProblem, newSignInToken, normaliseEmail, sessionIsLive, sha256 } from './sign-in-rules';
+import { SIGN_IN_TOKEN_PATTERN, choosePerson, chosenRole, emailProblem, newSignInToken, normaliseEmail, roleValue, rolesInOrder, sessionIsLive, sha256 } from './sign-in-rules';
 
 describe('sign-in rules', () => {
   it('makes 32-byte random tokens that fit the link pattern and never repeat', () => {
@@ -52,5 +52,18 @@ describe('sign-in rules', () => {
     expect(choosePerson([{ kind: 'organisation', name: 'B' }, { kind: 'link-worker', name: 'Z' }])).toEqual({ kind: 'link-worker', name: 'Z' });
     expect(choosePerson([{ kind: 'organisation', name: 'B' }, { kind: 'organisation', name: 'A' }])).toEqual({ kind: 'organisation', name: 'A' });
     expect(choosePerson([])).toBeUndefined();
+  });
+
+  it('offers an address’s roles link worker first, then organisations by name, and accepts only one of them', () => {
+    const roles = rolesInOrder([
+      { kind: 'organisation', id: 'o2', name: 'Walking Group' },
+      { kind: 'organisation', id: 'o1', name: 'Allotments' },
+      { kind: 'link-worker', id: 'w1', name: 'Dana' },
+    ]);
+    expect(roles.map(roleValue)).toEqual(['link-worker:w1', 'organisation:o1', 'organisation:o2']);
+    expect(chosenRole('organisation:o2', roles)).toEqual({ kind: 'organisation', id: 'o2', name: 'Walking Group' });
+    for (const refused of ['organisation:o3', 'link-worker:o1', '', undefined, ['organisation:o1'], { kind: 'organisation', id: 'o1' }]) {
+      expect(chosenRole(refused, roles)).toBeUndefined();
+    }
   });
 });

@@ -31,7 +31,22 @@ export function sessionIsLive(session: { createdAt: Date; lastSeenAt: Date }, no
   return now.getTime() - session.lastSeenAt.getTime() < limits.idleSeconds * 1000 && now.getTime() - session.createdAt.getTime() < limits.maxSeconds * 1000;
 }
 
-/** Which directory person an address signs in as when it belongs to several: a link worker first, then organisations by name. */
+/** The roles one address holds in the directory, in the order they are offered: a link worker first, then organisations by name. */
+export function rolesInOrder<T extends { kind: string; name: string }>(people: T[]): T[] {
+  return [...people].sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'link-worker' ? -1 : 1));
+}
+
+/** Which directory person an address signs in as when it belongs to several (the first role; the others are a switch away). */
 export function choosePerson<T extends { kind: string; name: string }>(people: T[]): T | undefined {
-  return [...people].sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'link-worker' ? -1 : 1))[0];
+  return rolesInOrder(people)[0];
+}
+
+/** A role as a form names it ("kind:id"). */
+export function roleValue(role: { kind: string; id: string }): string {
+  return `${role.kind}:${role.id}`;
+}
+
+/** The role a switch form chose, if it is one of the address's own roles; anything else is refused. */
+export function chosenRole<T extends { kind: string; id: string }>(value: unknown, roles: readonly T[]): T | undefined {
+  return typeof value === 'string' ? roles.find((role) => roleValue(role) === value) : undefined;
 }

@@ -146,6 +146,46 @@ describe('sign-in by emailed link (headless Chromium)', () => {
     await context.close();
   });
 
+  it('lets an address that is a link worker and an organisation contact switch between the two roles', async () => {
+    const dual = 'dual.role@community.example.org.uk';
+    const linkWorkerId = randomUUID();
+    const organisationId = randomUUID();
+    const otherOrganisationId = randomUUID();
+    const organisation = (id: string, name: string, contacts: string[]) => ({ id, name, email: `${id}@example.org.uk`, referralContacts: contacts, channels: ['email'], acceptingReferrals: true, locations: [], services: [] });
+    const imported = await fetch(`${notifier.url}/v1/directory/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': notifier.env.NOTIFIER_ADMIN_API_KEY },
+      body: JSON.stringify({
+        linkWorkers: [{ id: linkWorkerId, name: 'Dana Role', email: dual, channels: ['email'], pcnOdsCodes: [], practiceOdsCodes: [] }],
+        organisations: [organisation(organisationId, 'Dual Role Gardens', [dual]), organisation(otherOrganisationId, 'Someone Else’s Club', [])],
+      }),
+    });
+    expect(imported.status).toBe(200);
+
+    const { context, page } = await newContext();
+    await signInAs(page, dual, sink);
+    const account = page.getByRole('navigation', { name: 'Account' });
+    expect(await account.textContent()).toContain('Dana Role');
+    await account.getByRole('link', { name: 'Switch role' }).click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Choose your role');
+    expect(await page.getByLabel('Link worker: Dana Role').isChecked()).toBe(true);
+    await expectNoAccessibilityViolations(page);
+
+    // A role the address does not hold is refused by name, and changes nothing.
+    const csrf = await page.locator('#maincontent input[name="_csrf"]').getAttribute('value');
+    const forged = await context.request.post('/workspace/role', { form: { _csrf: csrf ?? '', role: `organisation:${otherOrganisationId}` }, maxRedirects: 0 });
+    expect(forged.status()).toBe(422);
+    expect(await forged.text()).toContain('Choose one of your roles');
+
+    await page.getByLabel('Staff of Dual Role Gardens').check();
+    await Promise.all([page.waitForURL(/\/workspace$/), page.getByRole('button', { name: 'Continue' }).click()]);
+    expect(await account.textContent()).toContain('Dual Role Gardens');
+    expect(await account.textContent()).not.toContain('Dana Role');
+    await page.goto('/workspace/role');
+    expect(await page.getByLabel('Staff of Dual Role Gardens').isChecked()).toBe(true);
+    await context.close();
+  });
+
   it('sends a link whose job Redis never got, from the stored request, once', async () => {
     // As if Redis was away when the request was answered: the row is stored, its job is not.
     const before = sink.messages.length;

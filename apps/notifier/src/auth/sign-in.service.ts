@@ -8,7 +8,7 @@ import { TemplateRenderer } from '../templates';
 import { AuthStore } from './auth.store';
 import { TooManySignInAttempts } from './auth.exceptions';
 import { SignInRateLimiter } from './rate-limiter';
-import { choosePerson, newSignInToken, normaliseEmail, sha256 } from './sign-in-rules';
+import { choosePerson, newSignInToken, normaliseEmail, rolesInOrder, sha256 } from './sign-in-rules';
 import type { DirectoryPerson, PersonKind, WorkspaceUser } from './workspace-user';
 
 function signInLinkJob(signInRequestId: string): PlannedJob {
@@ -73,12 +73,13 @@ export class SignInService implements OnApplicationShutdown {
     const session = request.session;
     const person = session?.person;
     if (!person) return null;
-    const match = (await this.directory.peopleByEmail(person.email)).find((candidate) => candidate.kind === person.kind && candidate.id === person.id);
+    const roles = rolesInOrder(await this.directory.peopleByEmail(person.email));
+    const match = roles.find((candidate) => candidate.kind === person.kind && candidate.id === person.id);
     if (!match) {
       await session.destroy();
       return null;
     }
-    return { kind: person.kind, id: person.id, email: person.email, name: match.name, sessionId: sha256(session.sessionId).toString('hex') };
+    return { kind: person.kind, id: person.id, email: person.email, name: match.name, sessionId: sha256(session.sessionId).toString('hex'), roles: roles.map(({ kind, id, name }) => ({ kind, id, name })) };
   }
 
   /** Ends every session of this person (all browsers and devices), this one included. */

@@ -24,4 +24,6 @@ export interface WorkspaceUser {
    * logs and audit rows; never usable as a cookie.
    */
   sessionId: string;
+  /** Every role this address holds in the directory (rolesInOrder), this one included: more than one can be switched between. */
+  roles: DirectoryPerson[];
 }
