@@ -65,8 +65,14 @@ export function pinoOptions(options: ServiceLoggerOptions): pino.LoggerOptions {
   };
 }
 
+/**
+ * Standard output (how services log when deployed) is written asynchronously: lines logged while a write
+ * is under way go out together in the next one, instead of one blocking write a line; pino flushes what is
+ * left when the process exits. A file (npm start, tests that read their service's log) is written as each
+ * line is logged, so a reader sees it at once.
+ */
 export function createPinoLogger(options: ServiceLoggerOptions): pino.Logger {
-  const destination = options.file ? pino.destination({ dest: options.file, sync: true, mkdir: true }) : pino.destination(1);
+  const destination = options.file ? pino.destination({ dest: options.file, sync: true, mkdir: true }) : pino.destination({ dest: 1, sync: false });
   return pino(pinoOptions(options), destination);
 }
 
