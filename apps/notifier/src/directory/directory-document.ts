@@ -3,7 +3,6 @@ import {
   ArrayNotEmpty,
   IsArray,
   IsBoolean,
-  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -17,11 +16,10 @@ import {
   validateSync,
 } from 'class-validator';
 import { parse } from 'csv-parse/sync';
-import { type FieldProblem, PCN_ODS_CODE, PRACTICE_ODS_CODE, Satisfies, geographyOf, isUkPostcode, validationErrorsToProblems } from '@app/shared';
+import { type FieldProblem, PCN_ODS_CODE, PRACTICE_ODS_CODE, Satisfies, geographyOf, isUkMobileNumber, isUkPostcode, isWellFormedEmail, validationErrorsToProblems } from '@app/shared';
 import { DEFAULT_ROUTING_RULES } from '../routing/routing';
 
 const CHANNELS = ['email', 'sms'] as const;
-const UK_MOBILE = /^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$/;
 
 export class TaxonomyTermDto {
   @Matches(/^[a-z][a-z0-9-]*$/, { message: 'code must be a kebab-case need code' })
@@ -90,11 +88,11 @@ export class LinkWorkerDto {
   name: string;
 
   @IsOptional()
-  @IsEmail({}, { message: 'email must be an email address' })
+  @Satisfies('isEmail', isWellFormedEmail, 'email must be an email address')
   email?: string;
 
   @IsOptional()
-  @Matches(UK_MOBILE, { message: 'mobile must be a UK mobile number' })
+  @Satisfies('isUkMobile', isUkMobileNumber, 'mobile must be a UK mobile number')
   mobile?: string;
 
   @IsArray()
@@ -175,17 +173,17 @@ export class OrganisationDto {
   url?: string;
 
   @IsOptional()
-  @IsEmail({}, { message: 'email must be an email address' })
+  @Satisfies('isEmail', isWellFormedEmail, 'email must be an email address')
   email?: string;
 
   @IsOptional()
-  @Matches(UK_MOBILE, { message: 'mobile must be a UK mobile number' })
+  @Satisfies('isUkMobile', isUkMobileNumber, 'mobile must be a UK mobile number')
   mobile?: string;
 
   /** Staff who may sign in to the workspace for this organisation, besides its own email. */
   @IsOptional()
   @IsArray()
-  @IsEmail({}, { each: true, message: 'referralContacts must be email addresses' })
+  @Satisfies('isEmail', isWellFormedEmail, 'referralContacts must be email addresses', { each: true })
   referralContacts?: string[];
 
   @IsArray()

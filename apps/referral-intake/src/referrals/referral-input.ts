@@ -1,8 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
-import { type FieldProblem, type ReferralPerson, type ReferralReceivedPayload, isKnownNeed, needForSnomedCode, pointerToken, validationErrorsToProblems } from '@app/shared';
+import { type FieldProblem, type ReferralPerson, type ReferralReceivedPayload, isKnownNeed, needForSnomedCode, normaliseUkPhone, pointerToken, validationErrorsToProblems } from '@app/shared';
 import { CreateReferralDto, PatientDto, ReferrerDto } from './referral.dto';
-import { normaliseUkPhone } from './validation/contact';
 import { normaliseNhsNumber } from './validation/nhs-number';
 
 /**

@@ -15,8 +15,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { NEED_CODES, Satisfies, isCalendarDateOrDateTime, isPracticeOdsCode, isUkPostcode } from '@app/shared';
-import { isUkPhoneNumber, isWellFormedEmail } from './validation/contact';
+import { NEED_CODES, Satisfies, isCalendarDateOrDateTime, isPracticeOdsCode, isUkPhoneNumber, isUkPostcode, isWellFormedEmail } from '@app/shared';
 import { DATE_OF_BIRTH_MESSAGES, dateOfBirthProblem } from './validation/date-of-birth';
 import { isValidNhsNumber, normaliseNhsNumber } from './validation/nhs-number';
 

@@ -1,3 +1,4 @@
 export * from './date-time';
 export * from './postcode';
 export * from './satisfies';
+export * from './contact';
