@@ -57,7 +57,7 @@ export class DeliveryService implements OnApplicationShutdown {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly env: NotifierEnvironment,
+    env: NotifierEnvironment,
     private readonly events: EventPublisher,
     private readonly composer: MessageComposer,
     private readonly directory: DirectoryStore,

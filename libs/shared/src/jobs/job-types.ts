@@ -160,10 +160,6 @@ export function jobsOf(service: string): JobNameValue[] {
   return ALL_JOB_NAMES.filter((name) => queueOfJob(name).service === service);
 }
 
-export function jobsOnQueue(queue: QueueNameValue): JobNameValue[] {
-  return ALL_JOB_NAMES.filter((name) => JOBS[name].queue === queue);
-}
-
 export interface QueueOfService {
   queue: string;
   service: ServiceNameValue;
