@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventEnvelope, EventPayloads, EventPublisher, EventType, EventTypeName } from '@app/shared';
+import { EventType } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { CallbackReceiver } from '../testing/callback-receiver';
 import { IntakeHarness, startIntake } from '../testing/intake-harness';
@@ -25,18 +25,12 @@ afterAll(async () => {
   await receiver?.stop();
 });
 
-const as = (who: { id: string; secret: string }) => ({ senderId: who.id, secrets: [who.secret] });
 
 async function sendReferral(): Promise<{ referralId: string; senderReferralId: string }> {
   const senderReferralId = `REF-${randomUUID()}`;
-  const response = await intake.send('/v1/referrals', { ...as(sender), body: { ...JSON_REFERRAL_EXAMPLE, senderReferralId } });
+  const response = await intake.sendAs(sender, '/v1/referrals', { body: { ...JSON_REFERRAL_EXAMPLE, senderReferralId } });
   expect(response.status).toBe(202);
   return { referralId: (await response.json()).referralId, senderReferralId };
-}
-
-async function publish<T extends EventTypeName>(type: T, referralId: string, payload: EventPayloads[T]): Promise<EventEnvelope<T>> {
-  const publisher = intake.app.get(EventPublisher);
-  return intake.dataSource.transaction((manager) => publisher.publish(manager, type, { referralId, payload }));
 }
 
 async function outboxOf(referralId: string, type: string) {
@@ -44,13 +38,13 @@ async function outboxOf(referralId: string, type: string) {
 }
 
 async function statusOf(referralId: string): Promise<string> {
-  return (await (await intake.send(`/v1/referrals/${referralId}`, { method: 'GET', ...as(sender) })).json()).status;
+  return (await (await intake.sendAs(sender, `/v1/referrals/${referralId}`, { method: 'GET' })).json()).status;
 }
 
 describe('POST /v1/referrals/{id}:cancel', () => {
   it('cancels with a reason: one referral.cancelled event, the status and the callback say cancelled', async () => {
     const { referralId } = await sendReferral();
-    const response = await intake.send(`/v1/referrals/${referralId}:cancel`, { ...as(sender), body: { reason: 'patient-moved', reasonText: 'Moved to Leeds' } });
+    const response = await intake.sendAs(sender, `/v1/referrals/${referralId}:cancel`, { body: { reason: 'patient-moved', reasonText: 'Moved to Leeds' } });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ referralId, status: 'cancelled', statusUrl: `/v1/referrals/${referralId}` });
     const [{ envelope }] = await outboxOf(referralId, EventType.ReferralCancelled);
@@ -63,11 +57,11 @@ describe('POST /v1/referrals/{id}:cancel', () => {
   it('is idempotent: a retry replays the first answer, a second cancellation changes nothing', async () => {
     const { referralId } = await sendReferral();
     const webhookId = `msg_${randomUUID()}`;
-    const first = await intake.send(`/v1/referrals/${referralId}:cancel`, { ...as(sender), webhookId, body: { reason: 'no-longer-required' } });
-    const retry = await intake.send(`/v1/referrals/${referralId}:cancel`, { ...as(sender), webhookId, body: { reason: 'no-longer-required' } });
+    const first = await intake.sendAs(sender, `/v1/referrals/${referralId}:cancel`, { webhookId, body: { reason: 'no-longer-required' } });
+    const retry = await intake.sendAs(sender, `/v1/referrals/${referralId}:cancel`, { webhookId, body: { reason: 'no-longer-required' } });
     expect([first.status, retry.status]).toEqual([202, 202]);
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
-    const again = await intake.send(`/v1/referrals/${referralId}:cancel`, { ...as(sender), body: { reason: 'entered-in-error' } });
+    const again = await intake.sendAs(sender, `/v1/referrals/${referralId}:cancel`, { body: { reason: 'entered-in-error' } });
     expect(again.status).toBe(200);
     expect((await again.json()).status).toBe('cancelled');
     expect(await outboxOf(referralId, EventType.ReferralCancelled)).toHaveLength(1);
@@ -75,19 +69,19 @@ describe('POST /v1/referrals/{id}:cancel', () => {
 
   it('is scoped to the sender, refuses bad reasons naming each, and refuses a referral that has ended', async () => {
     const { referralId } = await sendReferral();
-    expect((await intake.send(`/v1/referrals/${referralId}:cancel`, { ...as(other), body: { reason: 'no-longer-required' } })).status).toBe(404);
-    expect((await intake.send(`/v1/referrals/${randomUUID()}:cancel`, { ...as(sender), body: { reason: 'no-longer-required' } })).status).toBe(404);
-    const bad = await intake.send(`/v1/referrals/${referralId}:cancel`, { ...as(sender), body: { reason: 'whim', note: 'x' } });
+    expect((await intake.sendAs(other, `/v1/referrals/${referralId}:cancel`, { body: { reason: 'no-longer-required' } })).status).toBe(404);
+    expect((await intake.sendAs(sender, `/v1/referrals/${randomUUID()}:cancel`, { body: { reason: 'no-longer-required' } })).status).toBe(404);
+    const bad = await intake.sendAs(sender, `/v1/referrals/${referralId}:cancel`, { body: { reason: 'whim', note: 'x' } });
     expect(bad.status).toBe(422);
     expect((await bad.json()).errors.map((error: { pointer: string }) => error.pointer)).toEqual(['/note', '/reason']);
 
     const recordedBy = { kind: 'link-worker' as const, id: 'lw-leeds-1' };
-    await publish(EventType.ReferralRouted, referralId, { linkWorkerId: recordedBy.id, tasks: [] });
-    await publish(EventType.ReferralAccepted, referralId, { recipientType: 'link-worker', recipientId: recordedBy.id, decidedAt: new Date().toISOString() });
-    await publish(EventType.ReferralContacted, referralId, { recordedBy, occurredAt: new Date().toISOString() });
-    await publish(EventType.ReferralCompleted, referralId, { recordedBy, occurredAt: new Date().toISOString() });
+    await intake.publish(EventType.ReferralRouted, referralId, { linkWorkerId: recordedBy.id, tasks: [] });
+    await intake.publish(EventType.ReferralAccepted, referralId, { recipientType: 'link-worker', recipientId: recordedBy.id, decidedAt: new Date().toISOString() });
+    await intake.publish(EventType.ReferralContacted, referralId, { recordedBy, occurredAt: new Date().toISOString() });
+    await intake.publish(EventType.ReferralCompleted, referralId, { recordedBy, occurredAt: new Date().toISOString() });
     await eventually(async () => (await statusOf(referralId)) === 'completed');
-    const late = await intake.send(`/v1/referrals/${referralId}:cancel`, { ...as(sender), body: { reason: 'no-longer-required' } });
+    const late = await intake.sendAs(sender, `/v1/referrals/${referralId}:cancel`, { body: { reason: 'no-longer-required' } });
     expect(late.status).toBe(409);
     expect((await late.json()).detail).toContain('completed');
     expect(await outboxOf(referralId, EventType.ReferralCancelled)).toHaveLength(0);
@@ -95,11 +89,11 @@ describe('POST /v1/referrals/{id}:cancel', () => {
 
   it('keeps a cancelled referral cancelled when an acceptance arrives after it', async () => {
     const { referralId } = await sendReferral();
-    await publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-leeds-1', tasks: [] });
+    await intake.publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-leeds-1', tasks: [] });
     await eventually(async () => (await statusOf(referralId)) === 'routed');
-    await intake.send(`/v1/referrals/${referralId}:cancel`, { ...as(sender), body: { reason: 'no-longer-required' } });
+    await intake.sendAs(sender, `/v1/referrals/${referralId}:cancel`, { body: { reason: 'no-longer-required' } });
     await eventually(async () => (await statusOf(referralId)) === 'cancelled');
-    const accepted = await publish(EventType.ReferralAccepted, referralId, { recipientType: 'link-worker', recipientId: 'lw-leeds-1', decidedAt: new Date().toISOString() });
+    const accepted = await intake.publish(EventType.ReferralAccepted, referralId, { recipientType: 'link-worker', recipientId: 'lw-leeds-1', decidedAt: new Date().toISOString() });
     await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "intake"."referral_history" WHERE "event_id" = $1`, [accepted.id])).length === 1);
     expect(await statusOf(referralId)).toBe('cancelled');
   });
@@ -110,7 +104,7 @@ describe('POST /v1/referrals/{id}:withdraw-consent', () => {
     const { referralId } = await sendReferral();
     await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "intake"."outbox" WHERE "envelope"->>'referralId' = $1 AND "published_at" IS NOT NULL`, [referralId])).length === 1);
     expect((await outboxOf(referralId, EventType.ReferralReceived))[0].envelope.payload.sealedPerson).toEqual(expect.any(String));
-    const response = await intake.send(`/v1/referrals/${referralId}:withdraw-consent`, { ...as(sender), body: {} });
+    const response = await intake.sendAs(sender, `/v1/referrals/${referralId}:withdraw-consent`, { body: {} });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ referralId, status: 'consent-withdrawn', statusUrl: `/v1/referrals/${referralId}` });
     const [row] = await intake.dataSource.query(`SELECT "patient", "notes", "original_payload", "consent_withdrawn_at", "practice_ods_code" FROM "intake"."referral" WHERE "id" = $1`, [referralId]);
@@ -123,10 +117,10 @@ describe('POST /v1/referrals/{id}:withdraw-consent', () => {
     const [{ envelope }] = await outboxOf(referralId, EventType.ReferralConsentWithdrawn);
     expect(envelope.payload).toEqual({ recordedAt: expect.any(String), by: { kind: 'sender', senderId: sender.id } });
     await eventually(async () => (await statusOf(referralId)) === 'consent-withdrawn');
-    const again = await intake.send(`/v1/referrals/${referralId}:withdraw-consent`, { ...as(sender), body: { recordedAt: '2026-11-25T09:30:00Z' } });
+    const again = await intake.sendAs(sender, `/v1/referrals/${referralId}:withdraw-consent`, { body: { recordedAt: '2026-11-25T09:30:00Z' } });
     expect(again.status).toBe(200);
     expect(await outboxOf(referralId, EventType.ReferralConsentWithdrawn)).toHaveLength(1);
-    expect((await intake.send(`/v1/referrals/${referralId}:withdraw-consent`, { ...as(other), body: {} })).status).toBe(404);
+    expect((await intake.sendAs(other, `/v1/referrals/${referralId}:withdraw-consent`, { body: {} })).status).toBe(404);
   });
 });
 
@@ -134,7 +128,7 @@ describe('as FHIR: the BaRS message again, revoked or with its Consent withdrawn
   const adapted = () => JSON.parse(readFileSync(join(__dirname, 'fhir/fixtures/adapted/BaRS-REFREQ07-social-prescribing.json'), 'utf8'));
   const serviceRequestOf = (bundle: { entry: Array<{ resource: Record<string, any> }> }) => bundle.entry.find((entry) => entry.resource.resourceType === 'ServiceRequest')!.resource;
   const consentOf = (bundle: { entry: Array<{ resource: Record<string, any> }> }) => bundle.entry.find((entry) => entry.resource.resourceType === 'Consent')!.resource;
-  const post = (body: unknown) => intake.send('/v1/referrals', { ...as(sender), body: body as object, contentType: 'application/fhir+json' });
+  const post = (body: unknown) => intake.sendAs(sender, '/v1/referrals', { body: body as object, contentType: 'application/fhir+json' });
 
   it('cancels a referral sent as FHIR when its ServiceRequest comes back revoked, and withdraws consent when its Consent comes back inactive', async () => {
     const message = adapted();

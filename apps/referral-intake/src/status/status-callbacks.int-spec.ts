@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { EventEnvelope, EventPayloads, EventPublisher, EventType, EventTypeName, JobRunner } from '@app/shared';
+import { EventType, JobRunner } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { JSON_REFERRAL_EXAMPLE } from '../referrals/examples';
 import { CallbackReceiver } from '../testing/callback-receiver';
@@ -28,12 +28,6 @@ async function sendReferral(from = sender): Promise<string> {
   return (await response.json()).referralId;
 }
 
-/** Publishes as the other services do: an outbox row, relayed to every subscriber's queue. */
-async function publish<T extends EventTypeName>(type: T, referralId: string, payload: EventPayloads[T], occurredAt?: Date): Promise<EventEnvelope<T>> {
-  const publisher = intake.app.get(EventPublisher);
-  return intake.dataSource.transaction((manager) => publisher.publish(manager, type, { referralId, payload, ...(occurredAt ? { occurredAt } : {}) }));
-}
-
 const decision = { recipientType: 'organisation' as const, recipientId: randomUUID(), decidedAt: new Date().toISOString() };
 
 async function callbackRows(referralId: string) {
@@ -53,7 +47,7 @@ async function statusOf(referralId: string): Promise<string> {
 it('tells the sender about a status change with a signed callback, retrying after a failure and recording each attempt', async () => {
   const referralId = await sendReferral();
   receiver.answers.push(503);
-  await publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-leeds-1', pcnOdsCode: 'U12345', tasks: [] });
+  await intake.publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-leeds-1', pcnOdsCode: 'U12345', tasks: [] });
   const [failed, delivered] = await eventually(() => {
     const requests = receiver.forReferral(referralId);
     return requests.length >= 2 ? requests : undefined;
@@ -91,16 +85,16 @@ it('folds events heard out of order through the shared lifecycle: a decline afte
   const start = Date.now();
   const at = (seconds: number) => new Date(start + seconds * 1000);
   // The acceptance is heard before the routing it followed: until the routing arrives, nobody was offered it.
-  const early = await publish(EventType.ReferralAccepted, referralId, { ...linkWorker, decidedAt: at(2).toISOString() }, at(2));
+  const early = await intake.publish(EventType.ReferralAccepted, referralId, { ...linkWorker, decidedAt: at(2).toISOString() }, at(2));
   await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "intake"."inbox" WHERE "event_id" = $1`, [early.id])).length === 1);
   expect(await callbackRows(referralId)).toEqual([]);
-  await publish(EventType.ReferralRouted, referralId, { linkWorkerId: linkWorker.recipientId, tasks: [{ recipientType: 'organisation', recipientId: decision.recipientId, reason: 'match' }] }, at(1));
+  await intake.publish(EventType.ReferralRouted, referralId, { linkWorkerId: linkWorker.recipientId, tasks: [{ recipientType: 'organisation', recipientId: decision.recipientId, reason: 'match' }] }, at(1));
   await eventually(async () => (await callbackRows(referralId))[0]?.state === 'delivered');
-  const lateDecline = await publish(EventType.ReferralDeclined, referralId, { ...decision, reason: 'no-capacity' }, at(3));
+  const lateDecline = await intake.publish(EventType.ReferralDeclined, referralId, { ...decision, reason: 'no-capacity' }, at(3));
   await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "intake"."inbox" WHERE "event_id" = $1`, [lateDecline.id])).length === 1);
   expect(await statusOf(referralId)).toBe('accepted');
   receiver.answers.push(410);
-  await publish(EventType.ReferralContacted, referralId, { recordedBy: { kind: 'link-worker', id: linkWorker.recipientId }, occurredAt: at(4).toISOString() }, at(4));
+  await intake.publish(EventType.ReferralContacted, referralId, { recordedBy: { kind: 'link-worker', id: linkWorker.recipientId }, occurredAt: at(4).toISOString() }, at(4));
   const rows = await eventually(async () => {
     const current = await callbackRows(referralId);
     return current.length === 2 && current.every((row: { state: string }) => row.state !== 'pending') ? current : undefined;
@@ -116,12 +110,12 @@ it('folds events heard out of order through the shared lifecycle: a decline afte
 
 it('tells the GP declined only when every recipient offered has declined', async () => {
   const referralId = await sendReferral();
-  await publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-leeds-1', tasks: [{ recipientType: 'organisation', recipientId: decision.recipientId, reason: 'match' }] });
+  await intake.publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-leeds-1', tasks: [{ recipientType: 'organisation', recipientId: decision.recipientId, reason: 'match' }] });
   await eventually(async () => (await callbackRows(referralId))[0]?.state === 'delivered');
-  const first = await publish(EventType.ReferralDeclined, referralId, { ...decision, reason: 'no-capacity' });
+  const first = await intake.publish(EventType.ReferralDeclined, referralId, { ...decision, reason: 'no-capacity' });
   await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "intake"."inbox" WHERE "event_id" = $1`, [first.id])).length === 1);
   expect(await statusOf(referralId)).toBe('routed');
-  await publish(EventType.ReferralDeclined, referralId, { recipientType: 'link-worker', recipientId: 'lw-leeds-1', decidedAt: new Date().toISOString(), reason: 'not-eligible' });
+  await intake.publish(EventType.ReferralDeclined, referralId, { recipientType: 'link-worker', recipientId: 'lw-leeds-1', decidedAt: new Date().toISOString(), reason: 'not-eligible' });
   const [, declined] = await eventually(() => (receiver.forReferral(referralId).length === 2 ? receiver.forReferral(referralId) : undefined));
   expect(JSON.parse(declined.body).data).toMatchObject({ status: 'declined', previousStatus: 'routed', reason: 'not-eligible' });
   expect(await statusOf(referralId)).toBe('declined');
@@ -133,11 +127,11 @@ it('updates the status without a callback when the sender has no callback URL, a
   const recordedBy = { kind: 'link-worker' as const, id: 'lw-leeds-1' };
   const now = Date.now();
   const at = (seconds: number) => new Date(now + seconds * 1000);
-  await publish(EventType.ReferralRouted, referralId, { linkWorkerId: recordedBy.id, tasks: [] }, at(1));
-  await publish(EventType.ReferralAccepted, referralId, { recipientType: 'link-worker', recipientId: recordedBy.id, decidedAt: at(2).toISOString() }, at(2));
-  await publish(EventType.ReferralContacted, referralId, { recordedBy, occurredAt: at(3).toISOString() }, at(3));
-  await publish(EventType.ReferralCompleted, referralId, { recordedBy, occurredAt: at(4).toISOString() }, at(4));
-  await publish(EventType.ReferralClosed, referralId, { recordedBy, occurredAt: at(5).toISOString(), reason: 'completed' }, at(5));
+  await intake.publish(EventType.ReferralRouted, referralId, { linkWorkerId: recordedBy.id, tasks: [] }, at(1));
+  await intake.publish(EventType.ReferralAccepted, referralId, { recipientType: 'link-worker', recipientId: recordedBy.id, decidedAt: at(2).toISOString() }, at(2));
+  await intake.publish(EventType.ReferralContacted, referralId, { recordedBy, occurredAt: at(3).toISOString() }, at(3));
+  await intake.publish(EventType.ReferralCompleted, referralId, { recordedBy, occurredAt: at(4).toISOString() }, at(4));
+  await intake.publish(EventType.ReferralClosed, referralId, { recordedBy, occurredAt: at(5).toISOString(), reason: 'completed' }, at(5));
   await eventually(async () => {
     const [row] = await intake.dataSource.query(`SELECT "status", "status_reason" FROM "intake"."referral" WHERE "id" = $1`, [referralId]);
     return row.status === 'closed' ? row : undefined;
@@ -148,7 +142,7 @@ it('updates the status without a callback when the sender has no callback URL, a
 it('gives up after the last attempt and marks the callback failed, every attempt recorded', async () => {
   const referralId = await sendReferral();
   receiver.answers.push(500, 500, 502, 500);
-  await publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-leeds-1', tasks: [] });
+  await intake.publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-leeds-1', tasks: [] });
   const rows = await eventually(async () => {
     const current = await callbackRows(referralId);
     return current[0]?.state === 'failed' ? current : undefined;
@@ -170,7 +164,7 @@ it('queues again a callback whose job never reached Redis', async () => {
 });
 
 it('dead-letters a status event for a referral intake never received', async () => {
-  const event = await publish(EventType.ReferralAccepted, randomUUID(), decision);
+  const event = await intake.publish(EventType.ReferralAccepted, randomUUID(), decision);
   const [letter] = await eventually(async () => {
     const rows = await intake.dataSource.query(`SELECT "error", "attempts" FROM "intake"."dead_letter" WHERE "event_id" = $1`, [event.id]);
     return rows.length ? rows : undefined;

@@ -1,7 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
-import { loadEnvironment } from '@app/shared';
+import { EventEnvelope, EventPayloads, EventPublisher, EventTypeName, loadEnvironment } from '@app/shared';
 import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix } from '@app/shared/testing';
 import { IntakeEnvironment } from '../environment';
 import { createIntakeApp } from '../intake-app';
@@ -22,6 +22,12 @@ export interface SignedRequestOptions {
   headers?: Record<string, string>;
 }
 
+/** A registered sender, as tests hold it. */
+export interface TestSender {
+  id: string;
+  secret: string;
+}
+
 export interface IntakeHarness {
   app: NestFastifyApplication;
   env: IntakeEnvironment;
@@ -29,8 +35,12 @@ export interface IntakeHarness {
   dataSource: DataSource;
   database: TestDatabase;
   redis: TestRedis;
-  addSender(input?: Partial<RegisterSenderInput>): Promise<{ id: string; secret: string }>;
+  addSender(input?: Partial<RegisterSenderInput>): Promise<TestSender>;
   send(path: string, options: SignedRequestOptions & { senderId: string; secrets: string[] }): Promise<JsonResponse>;
+  /** A request signed as this sender. */
+  sendAs(sender: TestSender, path: string, options?: SignedRequestOptions): Promise<JsonResponse>;
+  /** Publishes as the other services do: an outbox row, relayed to every subscriber's queue (intake's own consumers included). */
+  publish<T extends EventTypeName>(type: T, referralId: string, payload: EventPayloads[T], occurredAt?: Date): Promise<EventEnvelope<T>>;
   counts(): Promise<{ referrals: number; outbox: number; keys: number }>;
   close(): Promise<void>;
 }
@@ -55,7 +65,7 @@ export async function startIntake(label: string, { DATABASE_VIA_PORT, ...overrid
   await app.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   const dataSource = app.get(DataSource);
-  return {
+  const harness: IntakeHarness = {
     app,
     env,
     baseUrl,
@@ -79,6 +89,13 @@ export async function startIntake(label: string, { DATABASE_VIA_PORT, ...overrid
         ...(method === 'POST' ? { body: signed.body } : {}),
       }) as Promise<JsonResponse>;
     },
+    sendAs(sender, path, options = {}) {
+      return harness.send(path, { ...options, senderId: sender.id, secrets: [sender.secret] });
+    },
+    publish(type, referralId, payload, occurredAt) {
+      const publisher = app.get(EventPublisher);
+      return dataSource.transaction((manager) => publisher.publish(manager, type, { referralId, payload, ...(occurredAt ? { occurredAt } : {}) }));
+    },
     async counts() {
       const [row] = await dataSource.query(
         `SELECT (SELECT count(*) FROM "intake"."referral")::int AS referrals, (SELECT count(*) FROM "intake"."outbox")::int AS outbox,
@@ -92,4 +109,5 @@ export async function startIntake(label: string, { DATABASE_VIA_PORT, ...overrid
       await redis.cleanup();
     },
   };
+  return harness;
 }

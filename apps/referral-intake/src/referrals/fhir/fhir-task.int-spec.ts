@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { EventPayloads, EventPublisher, EventType, EventTypeName } from '@app/shared';
+import { EventType } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { CallbackReceiver } from '../../testing/callback-receiver';
 import { fhirR4SchemaErrors } from '../../testing/fhir-schema';
@@ -29,18 +29,12 @@ afterAll(async () => {
 type Bundle = { entry: Array<{ resource: Record<string, any> }> };
 const message = () => JSON.parse(readFileSync(join(__dirname, 'fixtures/adapted/BaRS-REFREQ07-social-prescribing.json'), 'utf8')) as Bundle;
 const serviceRequestOf = (bundle: Bundle) => bundle.entry.find((entry) => entry.resource.resourceType === 'ServiceRequest')!.resource;
-const as = (who: { id: string; secret: string }) => ({ senderId: who.id, secrets: [who.secret] });
-const get = (path: string, who = sender) => intake.send(path, { method: 'GET', ...as(who) });
-
-async function publish<T extends EventTypeName>(type: T, referralId: string, payload: EventPayloads[T]) {
-  const publisher = intake.app.get(EventPublisher);
-  return intake.dataSource.transaction((manager) => publisher.publish(manager, type, { referralId, payload }));
-}
+const get = (path: string, who = sender) => intake.sendAs(who, path, { method: 'GET' });
 
 async function sendAsFhir(): Promise<{ referralId: string; bundle: Bundle }> {
   const bundle = message();
   serviceRequestOf(bundle).identifier = [{ system: 'https://gp.example/referral', value: `GP-${randomUUID()}` }];
-  const response = await intake.send('/v1/referrals', { ...as(sender), body: bundle, contentType: 'application/fhir+json' });
+  const response = await intake.sendAs(sender, '/v1/referrals', { body: bundle, contentType: 'application/fhir+json' });
   expect(response.status).toBe(202);
   return { referralId: (await response.json()).referralId, bundle };
 }
@@ -77,8 +71,8 @@ it('follows a referral end to end in FHIR: sent as BaRS, read as a Task, told by
   expect(JSON.stringify(task)).not.toContain('Jones');
 
   const organisationId = randomUUID();
-  await publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-1', tasks: [{ recipientType: 'organisation', recipientId: organisationId, reason: 'match' }] });
-  await publish(EventType.ReferralAccepted, referralId, { recipientType: 'organisation', recipientId: organisationId, organisationId, decidedAt: new Date().toISOString() });
+  await intake.publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-1', tasks: [{ recipientType: 'organisation', recipientId: organisationId, reason: 'match' }] });
+  await intake.publish(EventType.ReferralAccepted, referralId, { recipientType: 'organisation', recipientId: organisationId, organisationId, decidedAt: new Date().toISOString() });
   const accepted = await eventually(async () => {
     const current = await (await get(`/fhir/Task/${referralId}`)).json();
     return current.status === 'accepted' ? current : undefined;
@@ -87,7 +81,7 @@ it('follows a referral end to end in FHIR: sent as BaRS, read as a Task, told by
 
   const revoked = structuredClone(bundle);
   serviceRequestOf(revoked).status = 'revoked';
-  expect((await intake.send('/v1/referrals', { ...as(sender), body: revoked, contentType: 'application/fhir+json' })).status).toBe(202);
+  expect((await intake.sendAs(sender, '/v1/referrals', { body: revoked, contentType: 'application/fhir+json' })).status).toBe(202);
   const callbacks = await eventually(() => {
     const current = taskCallbacks(referralId);
     return current.some((callback) => callback.status === 'cancelled') ? current : undefined;
