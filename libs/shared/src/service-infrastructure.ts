@@ -55,6 +55,7 @@ export class ServiceInfrastructureModule implements NestModule {
             outboxPollMs: env.OUTBOX_POLL_MS,
             sealingKey: env.EVENT_SEALING_KEY,
             outboxRetentionHours: env.OUTBOX_RETENTION_HOURS,
+            concurrency: env.EVENT_CONCURRENCY,
             lockMs: env.EVENT_LOCK_MS,
             stalledIntervalMs: env.EVENT_STALLED_INTERVAL_MS,
             reconcileIntervalMs: env.EVENT_RECONCILE_INTERVAL_MS,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ALL_EVENT_TYPES, EventPublisher, EventType, OutboxRelay, ServiceName, createTransportTables, eventsConsumedBy } from '@app/shared';
 import { eventually } from '@app/shared/testing';
-import { OutcomesHarness, followUp, receivedEvent, startOutcomes } from '../testing/harness';
+import { OutcomesHarness, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
 
 let outcomes: OutcomesHarness;
 
@@ -120,5 +120,28 @@ describe('consuming the lifecycle from the queue', () => {
   it('refuses to change or delete a stored event', async () => {
     await expect(outcomes.dataSource.query(`UPDATE "outcomes"."outcome_event" SET "type" = 'referral.closed'`)).rejects.toThrow(/append-only/);
     await expect(outcomes.dataSource.query(`DELETE FROM "outcomes"."outcome_event"`)).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('notifications in the projection', () => {
+  const projectionOf = async (referralId: string) =>
+    (await outcomes.dataSource.query(`SELECT "status", "routed_at", "assignees", "last_event_at" FROM "outcomes"."referral" WHERE "referral_id" = $1`, [referralId]))[0];
+
+  it('moves only the last-event time for a notification after every other event, and folds one that arrives late like any other', async () => {
+    const linkWorkerId = randomUUID();
+    const received = receivedEvent({ occurredAt: at(0) });
+    const id = received.referralId;
+    const notification = { notificationId: randomUUID(), recipientType: 'link-worker' as const, recipientId: linkWorkerId, channel: 'email' as const, provider: 'smtp' };
+    await ingestDirectly(outcomes, received, followUp(EventType.ReferralRouted, id, { linkWorkerId, tasks: [{ recipientType: 'link-worker', recipientId: linkWorkerId, reason: 'covers the practice' }] }, at(2)));
+    const routed = await projectionOf(id);
+
+    await ingestDirectly(outcomes, followUp(EventType.NotificationSent, id, notification, at(3)));
+    expect(await projectionOf(id)).toEqual({ ...routed, last_event_at: at(3) });
+
+    // Late, before the routing: the shortcut does not apply; the full fold keeps the latest time.
+    await ingestDirectly(outcomes, followUp(EventType.NotificationDelivered, id, notification, at(1)));
+    expect(await projectionOf(id)).toEqual({ ...routed, last_event_at: at(3) });
+    const [{ anomalies }] = await outcomes.dataSource.query(`SELECT count(*)::int AS "anomalies" FROM "outcomes"."referral_anomaly" WHERE "referral_id" = $1`, [id]);
+    expect(anomalies).toBe(0);
   });
 });

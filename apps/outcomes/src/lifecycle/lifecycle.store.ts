@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { EventEnvelope, EventSealer, EventType, EventTypeName, ReferralPerson, openReferralPerson } from '@app/shared';
+import { EventEnvelope, EventSealer, EventType, EventTypeName, ReferralPerson, openReferralPerson, preparedQuery } from '@app/shared';
 import { OUTCOMES_SCHEMA } from '../environment';
 import { Secrets } from '../privacy/secrets';
-import { Projection, ReferralProjection, project } from './projector';
+import { Projection, ReferralProjection, project, statusesOnlyTouchedBy } from './projector';
 import { StoredEvent, nhsNumberOf, storedDataOf } from './stored-event';
 
 const S = `"${OUTCOMES_SCHEMA}"`;
@@ -41,15 +41,36 @@ export class LifecycleStore {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7131))`, [referralId]);
   }
 
-  /** Appends an event and refreshes its referral's projection. A repeated event id changes nothing. */
-  async ingest(manager: EntityManager, envelope: EventEnvelope): Promise<{ appended: boolean; projection: Projection }> {
+  /**
+   * Appends an event and refreshes its referral's projection. A repeated event id changes nothing. An
+   * event that only moves the last-event time (a notification, after every other event, in a status that
+   * allows it) updates that column alone; anything else folds the referral's events again.
+   */
+  async ingest(manager: EntityManager, envelope: EventEnvelope): Promise<{ appended: boolean; status: string | null }> {
     await this.lockReferral(manager, envelope.referralId);
     const appended = await this.append(manager, envelope);
+    if (appended) {
+      const touched = await this.touch(manager, envelope);
+      if (touched) return { appended, status: touched.status };
+    }
     const projection = await this.reproject(manager, envelope.referralId);
     for (const anomaly of projection.anomalies.filter((candidate) => candidate.eventId === envelope.id)) {
       this.logger.warn(`Anomaly on referral ${envelope.referralId}: ${anomaly.reason}`);
     }
-    return { appended, projection };
+    return { appended, status: projection.referral.status };
+  }
+
+  private async touch(manager: EntityManager, envelope: EventEnvelope): Promise<{ status: string } | undefined> {
+    const occurredAt = new Date(envelope.occurredAt);
+    const statuses = statusesOnlyTouchedBy({ seq: 0, eventId: envelope.id, type: envelope.type, referralId: envelope.referralId, occurredAt, data: storedDataOf(envelope) });
+    if (statuses.length === 0) return undefined;
+    const [row] = await preparedQuery<{ status: string }>(
+      manager,
+      'outcomes_projection_touch',
+      `UPDATE ${S}."referral" SET "last_event_at" = $2, "updated_at" = now() WHERE "referral_id" = $1 AND "last_event_at" < $2 AND "status" = ANY($3::text[]) RETURNING "status"`,
+      [envelope.referralId, occurredAt, statuses],
+    );
+    return row;
   }
 
   private async append(manager: EntityManager, envelope: EventEnvelope): Promise<boolean> {

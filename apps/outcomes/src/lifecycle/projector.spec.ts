@@ -1,5 +1,5 @@
 import { EventType, EventTypeName } from '@app/shared';
-import { project } from './projector';
+import { project, statusesOnlyTouchedBy } from './projector';
 import { StoredData, StoredEvent } from './stored-event';
 
 const referralId = '6f1c1e4e-8a8a-4d4b-9a57-3c1f0d4e2b10';
@@ -103,5 +103,47 @@ describe('the referral projection', () => {
     expect(referral.status).toBe('accepted');
     expect(referral.assignees).toEqual([`link-worker:${linkWorker}`, `organisation:${organisation}`]);
     expect(anomalies).toEqual([{ eventId: closedByOther.eventId, eventType: EventType.ReferralClosed, fromStatus: 'accepted', reason: expect.stringContaining('neither accepted') }]);
+  });
+});
+
+describe('events that only touch the last-event time', () => {
+  const routed = () => event(EventType.ReferralRouted, '2026-11-02T09:01:00Z', { linkWorkerId: linkWorker, tasks: [{ recipientType: 'organisation', recipientId: organisation }] });
+  const histories: Array<[string, () => StoredEvent[]]> = [
+    ['received', () => [received()]],
+    ['routed', () => [received(), routed()]],
+    ['accepted', () => [received(), routed(), event(EventType.ReferralAccepted, '2026-11-03T10:00:00Z', { recipientType: 'organisation', recipientId: organisation, decidedAt: '2026-11-03T10:00:00Z', organisationId: organisation })]],
+    ['cancelled', () => [received(), routed(), event(EventType.ReferralCancelled, '2026-11-03T10:00:00Z', { reason: 'patient-request' })]],
+    [
+      'closed',
+      () => [
+        received(),
+        routed(),
+        event(EventType.ReferralAccepted, '2026-11-03T10:00:00Z', { recipientType: 'organisation', recipientId: organisation, decidedAt: '2026-11-03T10:00:00Z', organisationId: organisation }),
+        event(EventType.ReferralClosed, '2026-11-04T11:00:00Z', { recordedBy, occurredAt: '2026-11-04T11:00:00Z', reason: 'declined-by-person' }),
+      ],
+    ],
+  ];
+
+  it.each(histories)('a later notification folded in after a %s referral equals its projection with only lastEventAt moved, whenever the status allows the shortcut', (_status, history) => {
+    for (const type of [EventType.NotificationSent, EventType.NotificationDelivered, EventType.NotificationFailed]) {
+      const before = project(referralId, history());
+      const notification = event(type, '2026-12-20T10:00:00Z', { channel: 'email', recipientType: 'link-worker', recipientId: linkWorker });
+      const after = project(referralId, [...history(), notification]);
+      if (statusesOnlyTouchedBy(notification).includes(before.referral.status!)) {
+        expect(after.anomalies).toEqual(before.anomalies);
+        expect(after.referral).toEqual({ ...before.referral, lastEventAt: notification.occurredAt });
+      } else {
+        // The full fold reports it (an anomaly): the shortcut must not be taken.
+        expect(after.anomalies.map((anomaly) => anomaly.eventId)).toContain(notification.eventId);
+      }
+    }
+  });
+
+  it('lets notifications take the shortcut from live statuses, and no other kind of event', () => {
+    const sent = event(EventType.NotificationSent, '2026-12-20T10:00:00Z');
+    expect(statusesOnlyTouchedBy(sent)).toEqual(expect.arrayContaining(['received', 'routed', 'accepted', 'cancelled']));
+    expect(statusesOnlyTouchedBy(sent)).not.toContain('closed');
+    expect(statusesOnlyTouchedBy(event(EventType.ReferralAccepted, '2026-12-20T10:00:00Z'))).toEqual([]);
+    expect(statusesOnlyTouchedBy(event(EventType.SessionAttended, '2026-12-20T10:00:00Z'))).toEqual([]);
   });
 });

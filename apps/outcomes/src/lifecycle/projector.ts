@@ -1,4 +1,4 @@
-import { EventType, FoldedLifecycle, INITIAL_LIFECYCLE, LifecycleEvent, ReferralStatusValue, applyLifecycleEvent, foldLifecycle, inLifecycleOrder as lifecycleOrder, lifecycleEventOf, recordersOf } from '@app/shared';
+import { EventType, EventTypeName, FoldedLifecycle, INITIAL_LIFECYCLE, LifecycleEvent, ReferralStatus, ReferralStatusValue, applyLifecycleEvent, foldLifecycle, inLifecycleOrder as lifecycleOrder, lifecycleEventOf, recordersOf } from '@app/shared';
 import { DecisionData, MeasureData, OutcomeData, ReceivedData, RoutedData, StoredEvent } from './stored-event';
 
 /** One referral as the event store says it stands: a pure function of its events. */
@@ -119,6 +119,24 @@ export function project(referralId: string, events: StoredEvent[]): Projection {
     if (event.type === EventType.MeasureRecorded) measures.push({ ...(event.data as MeasureData), eventId: event.eventId });
   }
   return { referral, anomalies, measures };
+}
+
+/** The notifier's events: several per referral, and in a projection they move nothing but the last-event time. */
+const NOTIFICATION_EVENTS: readonly EventTypeName[] = [EventType.NotificationSent, EventType.NotificationDelivered, EventType.NotificationFailed];
+
+/**
+ * The statuses from which folding this event in last changes nothing but lastEventAt: the lifecycle
+ * allows it there and leaves the status as it was. Empty for every other kind of event. A projection in
+ * one of these statuses whose last event is older than this one can take it without a fold of all its
+ * events: the fold would reach the same state plus this event's time.
+ */
+export function statusesOnlyTouchedBy(event: StoredEvent): ReferralStatusValue[] {
+  if (!NOTIFICATION_EVENTS.includes(event.type)) return [];
+  const lifecycleEvent = asLifecycleEvent(event);
+  return Object.values(ReferralStatus).filter((status) => {
+    const step = applyLifecycleEvent({ ...INITIAL_LIFECYCLE, status }, lifecycleEvent);
+    return step.allowed && step.state.status === status;
+  });
 }
 
 function apply(referral: ReferralProjection, event: StoredEvent): ReferralProjection {

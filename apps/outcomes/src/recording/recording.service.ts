@@ -174,7 +174,7 @@ export class RecordingService {
 
   private async append<T extends EventTypeName>(manager: EntityManager, type: T, input: PublishInput<T>): Promise<{ eventId: string; status: string | null }> {
     const envelope = await this.events.publish(manager, type, input);
-    const { projection } = await this.store.ingest(manager, envelope);
-    return { eventId: envelope.id, status: projection.referral.status };
+    const { status } = await this.store.ingest(manager, envelope);
+    return { eventId: envelope.id, status };
   }
 }

@@ -118,6 +118,10 @@ export class BaseEnvironment {
   @IsString()
   METRICS_TOKEN = '';
 
+  /** Events a consumer handles at once (each in its own transaction, so also up to this many database connections). */
+  @EnvInteger({ min: 1, max: 64 })
+  EVENT_CONCURRENCY = 4;
+
   /** How long an event consumer's claim on a job lasts; renewed at half this while the handler runs. */
   @EnvInteger({ min: 1000, unit: 'milliseconds' })
   EVENT_LOCK_MS = 10_000;
