@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix } from '@app/shared/testing';
 import { DEV_SENDER_SECRET_KEY } from '../apps/referral-intake/src/environment';
-import { registerSender } from '../apps/referral-intake/src/senders/senders';
+import { SenderStore } from '../apps/referral-intake/src/senders/sender.store';
 import { LoadResult, closedLoop, describeRefusals, openLoop } from './load';
 import { ServiceProcess, sampleMemory } from './processes';
 import { signedReferrals } from './referrals';
@@ -31,7 +31,7 @@ export async function registerBenchSender(database: TestDatabase, practiceOdsCod
   const dataSource = new DataSource({ type: 'postgres', url: database.url });
   await dataSource.initialize();
   try {
-    const { sender, secret } = await registerSender(dataSource, { name: 'Bench GP system', practiceOdsCodes: [practiceOdsCode] }, DEV_SENDER_SECRET_KEY);
+    const { sender, secret } = await new SenderStore(dataSource).register({ name: 'Bench GP system', practiceOdsCodes: [practiceOdsCode] }, DEV_SENDER_SECRET_KEY);
     return { id: sender.id, secret };
   } finally {
     await dataSource.destroy();

@@ -12,7 +12,7 @@ import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { loadEnvironment } from '@app/shared';
 import { IntakeEnvironment } from '../apps/referral-intake/src/environment';
-import { registerSender } from '../apps/referral-intake/src/senders/senders';
+import { SenderStore } from '../apps/referral-intake/src/senders/sender.store';
 import { NotifierEnvironment } from '../apps/notifier/src/environment';
 import { CommissionerStore } from '../apps/outcomes/src/commissioners/commissioner.store';
 
@@ -76,9 +76,7 @@ async function main(): Promise<void> {
 
   const database = new DataSource({ type: 'postgres', url: intakeEnv.DATABASE_URL });
   await database.initialize();
-  const { sender, secret } = await registerSender(
-    database,
-    { name: 'Demo EMIS Web', practiceOdsCodes: [...new Set(SAMPLES.map((sample) => sample.practice))] },
+  const { sender, secret } = await new SenderStore(database).register({ name: 'Demo EMIS Web', practiceOdsCodes: [...new Set(SAMPLES.map((sample) => sample.practice))] },
     intakeEnv.SENDER_SECRET_KEY,
   );
   const { apiKey } = await new CommissionerStore(database).register({ name: 'Demo Tees Valley commissioner', scope: { level: 'pcn', codes: ['U81001', 'U81002'] } });

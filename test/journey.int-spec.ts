@@ -11,7 +11,7 @@ import { DeadLetterStore, loadEnvironment } from '@app/shared';
 import { SmtpSink, TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually, startSmtpSink } from '@app/shared/testing';
 import { IntakeEnvironment } from '../apps/referral-intake/src/environment';
 import { createIntakeApp } from '../apps/referral-intake/src/intake-app';
-import { registerSender } from '../apps/referral-intake/src/senders/senders';
+import { SenderStore } from '../apps/referral-intake/src/senders/sender.store';
 import { NotifierEnvironment } from '../apps/notifier/src/environment';
 import { createNotifierApp } from '../apps/notifier/src/notifier-app';
 import { createOutcomesApp } from '../apps/outcomes/src/outcomes-app';
@@ -93,9 +93,7 @@ describe('journey: GP referral → link worker mailbox → commissioner feed', (
 
   it('delivers the referral to the link worker and into the pseudonymised feed, with no patient data in any log', async () => {
     const intakeEnv = apps[0].get(IntakeEnvironment);
-    const { sender, secret } = await registerSender(
-      apps[0].get(DataSource),
-      { name: 'EMIS Web (journey)', practiceOdsCodes: ['A81001'] },
+    const { sender, secret } = await new SenderStore(apps[0].get(DataSource)).register({ name: 'EMIS Web (journey)', practiceOdsCodes: ['A81001'] },
       intakeEnv.SENDER_SECRET_KEY,
     );
     const { apiKey } = await new CommissionerStore(apps[2].get(DataSource)).register({

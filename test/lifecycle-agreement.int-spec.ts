@@ -8,7 +8,7 @@ import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eve
 import { IntakeEnvironment } from '../apps/referral-intake/src/environment';
 import { createIntakeApp } from '../apps/referral-intake/src/intake-app';
 import { JSON_REFERRAL_EXAMPLE } from '../apps/referral-intake/src/referrals/examples';
-import { registerSender } from '../apps/referral-intake/src/senders/senders';
+import { SenderStore } from '../apps/referral-intake/src/senders/sender.store';
 import { OutcomesAppModule } from '../apps/outcomes/src/app.module';
 import { OUTCOMES_SCHEMA, OutcomesEnvironment } from '../apps/outcomes/src/environment';
 
@@ -45,7 +45,7 @@ describe('journey: intake and outcomes agree on the referral status', () => {
     await createTransportTables(runner, 'notifier');
     await runner.release();
     relay = new OutboxRelay(notifierData, { service: ServiceName.Notifier, schema: 'notifier', redisUrl: redis.url, redisPrefix: redis.prefix, maxAttempts: 3, backoffMs: 20, outboxPollMs: 20, outboxRetentionHours: 24, sealingKey: intake.get(IntakeEnvironment).EVENT_SEALING_KEY });
-    const registered = await registerSender(notifierData, { name: 'Lifecycle agreement GP system', practiceOdsCodes: [JSON_REFERRAL_EXAMPLE.practiceOdsCode] }, intake.get(IntakeEnvironment).SENDER_SECRET_KEY);
+    const registered = await new SenderStore(notifierData).register({ name: 'Lifecycle agreement GP system', practiceOdsCodes: [JSON_REFERRAL_EXAMPLE.practiceOdsCode] }, intake.get(IntakeEnvironment).SENDER_SECRET_KEY);
     sender = { id: registered.sender.id, secret: registered.secret };
   });
 

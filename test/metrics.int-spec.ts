@@ -9,7 +9,7 @@ import { loadEnvironment } from '@app/shared';
 import { SmtpSink, TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually, startSmtpSink } from '@app/shared/testing';
 import { IntakeEnvironment } from '../apps/referral-intake/src/environment';
 import { createIntakeApp } from '../apps/referral-intake/src/intake-app';
-import { registerSender } from '../apps/referral-intake/src/senders/senders';
+import { SenderStore } from '../apps/referral-intake/src/senders/sender.store';
 import { signRequest } from '../apps/referral-intake/src/senders/signing';
 import { NotifierEnvironment } from '../apps/notifier/src/environment';
 import { createNotifierApp } from '../apps/notifier/src/notifier-app';
@@ -78,7 +78,7 @@ describe('operators can see inside: /metrics and the queue dashboard', () => {
       urls[name] = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     }
 
-    const { sender, secret } = await registerSender(apps.intake.get(DataSource), { name: 'Metrics GP system', practiceOdsCodes: ['A81001'] }, apps.intake.get(IntakeEnvironment).SENDER_SECRET_KEY);
+    const { sender, secret } = await new SenderStore(apps.intake.get(DataSource)).register({ name: 'Metrics GP system', practiceOdsCodes: ['A81001'] }, apps.intake.get(IntakeEnvironment).SENDER_SECRET_KEY);
     const body = { senderReferralId: `EMIS-${randomUUID()}`, patient, practiceOdsCode: 'A81001', needs: ['loneliness'], urgency: 'routine', consentToShare: true, consentRecordedAt: '2026-11-24T09:12:00Z', notes: 'Keen gardener, lives alone.' };
     const signed = signRequest({ senderId: sender.id, secrets: [secret], body });
     const response = await fetch(`${urls.intake}/v1/referrals`, { method: 'POST', headers: signed.headers, body: signed.body });

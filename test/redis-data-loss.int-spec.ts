@@ -9,7 +9,7 @@ import { loadEnvironment } from '@app/shared';
 import { RedisServerProcess, SmtpSink, TestDatabase, createTestDatabase, eventually, startRedisServer, startSmtpSink } from '@app/shared/testing';
 import { IntakeEnvironment } from '../apps/referral-intake/src/environment';
 import { createIntakeApp } from '../apps/referral-intake/src/intake-app';
-import { registerSender } from '../apps/referral-intake/src/senders/senders';
+import { SenderStore } from '../apps/referral-intake/src/senders/sender.store';
 import { signRequest } from '../apps/referral-intake/src/senders/signing';
 import { NotifierEnvironment } from '../apps/notifier/src/environment';
 import { createNotifierApp } from '../apps/notifier/src/notifier-app';
@@ -128,7 +128,7 @@ describe('Redis restarted empty', () => {
     await intake.listen(0, '127.0.0.1');
     intakeUrl = `http://127.0.0.1:${(intake.getHttpServer().address() as AddressInfo).port}`;
     db = intake.get(DataSource);
-    const registered = await registerSender(db, { name: 'Drill GP system', practiceOdsCodes: ['A81001'] }, intake.get(IntakeEnvironment).SENDER_SECRET_KEY);
+    const registered = await new SenderStore(db).register({ name: 'Drill GP system', practiceOdsCodes: ['A81001'] }, intake.get(IntakeEnvironment).SENDER_SECRET_KEY);
     sender = { id: registered.sender.id, secret: registered.secret };
     await startConsumers();
   });

@@ -10,7 +10,7 @@ import { createOutcomesApp } from '../apps/outcomes/src/outcomes-app';
 import { IntakeEnvironment } from '../apps/referral-intake/src/environment';
 import { createIntakeApp } from '../apps/referral-intake/src/intake-app';
 import { JSON_REFERRAL_EXAMPLE } from '../apps/referral-intake/src/referrals/examples';
-import { registerSender } from '../apps/referral-intake/src/senders/senders';
+import { SenderStore } from '../apps/referral-intake/src/senders/sender.store';
 import { signRequest } from '../apps/referral-intake/src/senders/signing';
 import { CallbackReceiver } from '../apps/referral-intake/src/testing/callback-receiver';
 
@@ -44,7 +44,7 @@ describe('journey: cancel and withdraw consent, intake → outcomes → GP callb
     const intakeEnv = loadEnvironment(IntakeEnvironment, common);
     intakeUrl = await listen(await createIntakeApp(intakeEnv));
     outcomesUrl = await listen(await createOutcomesApp(loadEnvironment(OutcomesEnvironment, common)));
-    const registered = await registerSender(apps[0].get(DataSource), { name: 'EMIS Web (withdrawals)', practiceOdsCodes: ['A81001'], callbackUrl: receiver.url }, intakeEnv.SENDER_SECRET_KEY);
+    const registered = await new SenderStore(apps[0].get(DataSource)).register({ name: 'EMIS Web (withdrawals)', practiceOdsCodes: ['A81001'], callbackUrl: receiver.url }, intakeEnv.SENDER_SECRET_KEY);
     sender = { id: registered.sender.id, secret: registered.secret };
     ({ apiKey } = await new CommissionerStore(apps[1].get(DataSource)).register({ name: 'Test ICB', scope: { level: 'practice', codes: ['A81001'] } }));
   }, 120_000);

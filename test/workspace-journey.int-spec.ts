@@ -11,7 +11,7 @@ import { createServiceApp, loadEnvironment } from '@app/shared';
 import { SmtpSink, TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually, startSmtpSink } from '@app/shared/testing';
 import { IntakeEnvironment } from '../apps/referral-intake/src/environment';
 import { createIntakeApp } from '../apps/referral-intake/src/intake-app';
-import { registerSender } from '../apps/referral-intake/src/senders/senders';
+import { SenderStore } from '../apps/referral-intake/src/senders/sender.store';
 import { NotifierEnvironment } from '../apps/notifier/src/environment';
 import { createNotifierApp } from '../apps/notifier/src/notifier-app';
 import { expectNoAccessibilityViolations, launchChromium, signInAs } from '../apps/notifier/src/testing/browser';
@@ -114,9 +114,7 @@ describe('journey: the workspace closes the loop from GP referral to outcome', (
 
   it('link worker → organisation → commissioner feed and GP status callbacks', async () => {
     const intakeEnv = apps[0].get(IntakeEnvironment);
-    const { sender, secret } = await registerSender(
-      apps[0].get(DataSource),
-      { name: 'SystmOne (journey)', practiceOdsCodes: ['A81009'], callbackUrl: `http://127.0.0.1:${(callbacks.address() as AddressInfo).port}/status` },
+    const { sender, secret } = await new SenderStore(apps[0].get(DataSource)).register({ name: 'SystmOne (journey)', practiceOdsCodes: ['A81009'], callbackUrl: `http://127.0.0.1:${(callbacks.address() as AddressInfo).port}/status` },
       intakeEnv.SENDER_SECRET_KEY,
     );
     const { apiKey } = await new CommissionerStore(apps[apps.length - 1].get(DataSource)).register({ name: 'Tees Valley', scope: { level: 'practice', codes: ['A81009'] } });

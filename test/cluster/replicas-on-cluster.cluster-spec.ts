@@ -10,7 +10,7 @@ import { loadEnvironment, producerConnection } from '@app/shared';
 import { RedisClusterProcess, SmtpSink, TestDatabase, createTestDatabase, eventually, freeLoopbackPort, startRedisCluster, startSmtpSink } from '@app/shared/testing';
 import { IntakeEnvironment } from '../../apps/referral-intake/src/environment';
 import { createIntakeApp } from '../../apps/referral-intake/src/intake-app';
-import { registerSender } from '../../apps/referral-intake/src/senders/senders';
+import { SenderStore } from '../../apps/referral-intake/src/senders/sender.store';
 import { signRequest } from '../../apps/referral-intake/src/senders/signing';
 import { NotifierEnvironment } from '../../apps/notifier/src/environment';
 import { createNotifierApp } from '../../apps/notifier/src/notifier-app';
@@ -92,7 +92,7 @@ describe('two replicas of each service on a Redis Cluster', () => {
       notifierProcess!.once('exit', (code) => reject(new Error(`notifier process exited early (${code})`)));
     });
 
-    const registered = await registerSender(db, { name: 'Cluster GP system', practiceOdsCodes: ['A81001'] }, started[0].get(IntakeEnvironment).SENDER_SECRET_KEY);
+    const registered = await new SenderStore(db).register({ name: 'Cluster GP system', practiceOdsCodes: ['A81001'] }, started[0].get(IntakeEnvironment).SENDER_SECRET_KEY);
     sender = { id: registered.sender.id, secret: registered.secret };
   }, 120_000);
 

@@ -4,16 +4,14 @@ import { INTAKE_SCHEMA } from './environment';
 import { CreateReferrals1764000000000 } from './referrals/migrations/1764000000000-create-referrals';
 import { ReferralContract1764100000001 } from './referrals/migrations/1764100000001-referral-contract';
 import { ReferralWithdrawal1764300000000 } from './referrals/migrations/1764300000000-referral-withdrawal';
-import { Referral } from './referrals/referral.entity';
 import { CreateSenders1764100000000 } from './senders/migrations/1764100000000-create-senders';
 import { CallbackFormat1764300000001 } from './senders/migrations/1764300000001-callback-format';
 import { Sender } from './senders/sender.entity';
 import { CreateStatusCallbacks1764100000002 } from './status/migrations/1764100000002-create-status-callbacks';
 import { CreateReferralHistory1764200000000 } from './status/migrations/1764200000000-create-referral-history';
-import { ReferralHistoryEvent } from './status/referral-history.entity';
 import { StatusCallback, StatusCallbackAttempt } from './status/status-callback.entity';
 
-export const INTAKE_ENTITIES = [Referral, Sender, StatusCallback, StatusCallbackAttempt, ReferralHistoryEvent];
+export const INTAKE_ENTITIES = [Sender, StatusCallback, StatusCallbackAttempt];
 export const INTAKE_MIGRATIONS = [
   transportTablesMigration(INTAKE_SCHEMA),
   CreateReferrals1764000000000,

@@ -3,7 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { JobHandler, JobName, ProblemException, describeError, preparedQuery, problem } from '@app/shared';
-import { IntakeEnvironment } from '../environment';
+import { INTAKE_SCHEMA, IntakeEnvironment } from '../environment';
+
+const S = `"${INTAKE_SCHEMA}"`;
 
 export type KeyScope = 'idempotency-key' | 'webhook-id';
 
@@ -67,7 +69,7 @@ export class IdempotencyStore {
     const inserted = await preparedQuery<{ scope: KeyScope; key: string }>(
       manager,
       'intake_idempotency_claim',
-      `INSERT INTO "intake"."idempotency_key" AS k ("sender_id", "scope", "key", "request_hash", "state", "response_status", "response_body", "expires_at")
+      `INSERT INTO ${S}."idempotency_key" AS k ("sender_id", "scope", "key", "request_hash", "state", "response_status", "response_body", "expires_at")
        SELECT $1::text, u.scope, u.key, $4::text, $6::text, $7::int, $8::jsonb, now() + make_interval(hours => $5) FROM unnest($2::text[], $3::text[]) AS u(scope, key)
        ON CONFLICT ("sender_id", "scope", "key") DO UPDATE SET "request_hash" = EXCLUDED."request_hash", "state" = EXCLUDED."state",
          "response_status" = EXCLUDED."response_status", "response_body" = EXCLUDED."response_body", "created_at" = now(), "expires_at" = EXCLUDED."expires_at"
@@ -87,7 +89,7 @@ export class IdempotencyStore {
     if (inserted.length === keys.length) return { kind: 'claimed' };
     const mine = new Set(inserted.map((row) => `${row.scope}\n${row.key}`));
     const rows: Array<{ scope: KeyScope; key: string; request_hash: string; state: string; response_status: number | null; response_body: unknown }> = await manager.query(
-      `SELECT "scope", "key", "request_hash", "state", "response_status", "response_body" FROM "intake"."idempotency_key"
+      `SELECT "scope", "key", "request_hash", "state", "response_status", "response_body" FROM ${S}."idempotency_key"
        WHERE "sender_id" = $1 AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
       [senderId, scopes, values],
     );
@@ -109,7 +111,7 @@ export class IdempotencyStore {
   /** Stores the response inside the transaction that made the request's effects durable. */
   async complete(manager: EntityManager, senderId: string, keys: RequestKey[], response: StoredResponse): Promise<void> {
     await manager.query(
-      `UPDATE "intake"."idempotency_key" SET "state" = 'completed', "response_status" = $4, "response_body" = $5
+      `UPDATE ${S}."idempotency_key" SET "state" = 'completed', "response_status" = $4, "response_body" = $5
        WHERE "sender_id" = $1 AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
       [senderId, keys.map((key) => key.scope), keys.map((key) => key.key), response.status, JSON.stringify(response.body)],
     );
@@ -119,13 +121,13 @@ export class IdempotencyStore {
   async release(manager: EntityManager, senderId: string, claimed: RequestKey[]): Promise<void> {
     if (claimed.length === 0) return;
     await manager.query(
-      `DELETE FROM "intake"."idempotency_key" WHERE "sender_id" = $1 AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+      `DELETE FROM ${S}."idempotency_key" WHERE "sender_id" = $1 AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
       [senderId, claimed.map((key) => key.scope), claimed.map((key) => key.key)],
     );
   }
 
   async purgeExpired(): Promise<number> {
-    const result = await this.dataSource.query(`DELETE FROM "intake"."idempotency_key" WHERE "expires_at" < now()`);
+    const result = await this.dataSource.query(`DELETE FROM ${S}."idempotency_key" WHERE "expires_at" < now()`);
     return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
   }
 

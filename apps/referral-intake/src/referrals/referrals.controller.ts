@@ -9,7 +9,7 @@ import { RequestKey, parseIdempotencyKey, requestHash } from './idempotency';
 import { isFhirContentType, parseBatch, parseReferral } from './incoming-referral';
 import { fhirIntentOf } from './referral-changes';
 import { BatchReferralsDto, CreateReferralDto } from './referral.dto';
-import { Referral } from './referral.entity';
+import { Referral } from './referral';
 import { ReferralsService, Submission, statusUrl } from './referrals.service';
 
 function statusView(referral: Referral) {

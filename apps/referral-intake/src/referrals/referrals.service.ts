@@ -2,9 +2,8 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventPublisher, EventSealer, EventType, ProblemDetails, ProblemException, applyLifecycleEvent, checkLifecycleEvent, correlationIdOrNew, preparedQuery, problem, sealReceivedPayload } from '@app/shared';
+import { EventPublisher, EventSealer, EventType, ProblemDetails, ProblemException, applyLifecycleEvent, checkLifecycleEvent, correlationIdOrNew, problem, sealReceivedPayload } from '@app/shared';
 import { Sender } from '../senders/sender.entity';
-import { ReferralHistoryEvent } from '../status/referral-history.entity';
 import { referralLifecycle } from '../status/status-transitions';
 import { canonicalJson } from './canonical-json';
 import { IdempotencyStore, RequestKey, StoredResponse, requestHash } from './idempotency';
@@ -12,7 +11,8 @@ import { referralTask, taskSourceOf } from './fhir/fhir-task';
 import { IncomingReferral } from './incoming-referral';
 import { CancelRequest, ConsentWithdrawal } from './referral-changes';
 import { Validated } from './referral-input';
-import { Referral } from './referral.entity';
+import { Referral } from './referral';
+import { ReferralSelector, ReferralStore } from './referral.store';
 
 export interface Submission {
   response: StoredResponse;
@@ -33,24 +33,10 @@ function acceptedBody(referralId: string) {
   return { referralId, status: 'received', statusUrl: statusUrl(referralId) };
 }
 
-/** Which referral a change is about: our id (the API), or the sender's own id (a FHIR message). */
-export type ReferralSelector = { referralId: string } | { senderReferralId: string };
+export type { ReferralSelector } from './referral.store';
 
 function changedBody(referralId: string, status: string) {
   return { referralId, status, statusUrl: statusUrl(referralId) };
-}
-
-/**
- * Intake's relayed copies of referral.received lose the person and notes (sealed, or in clear in version 1
- * events) once consent is withdrawn. One not yet relayed keeps them until it is: the withdrawal that
- * follows it reaches every service after it.
- */
-async function eraseReceivedPatient(manager: EntityManager, referralId: string): Promise<void> {
-  await manager.query(
-    `UPDATE "intake"."outbox" SET "envelope" = "envelope" #- '{payload,sealedPerson}' #- '{payload,patient}' #- '{payload,notes}'
-     WHERE "type" = $1 AND "envelope"->>'referralId' = $2 AND "published_at" IS NOT NULL`,
-    [EventType.ReferralReceived, referralId],
-  );
 }
 
 function notServed(sender: Sender, practice: string): string {
@@ -65,6 +51,7 @@ function senderReferralIdReused(): string {
 export class ReferralsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly referrals: ReferralStore,
     private readonly events: EventPublisher,
     private readonly idempotency: IdempotencyStore,
     private readonly sealer: EventSealer,
@@ -128,15 +115,15 @@ export class ReferralsService {
 
   /** The referral as a FHIR Task, if this sender sent it. */
   async taskForSender(id: string, senderId: string): Promise<Record<string, unknown> | undefined> {
-    const referral = await this.dataSource.getRepository(Referral).findOneBy({ id, senderId });
+    const referral = await this.referrals.findForSender(id, senderId);
     if (!referral) return undefined;
-    const history = await this.dataSource.getRepository(ReferralHistoryEvent).findBy({ referralId: id });
+    const history = await this.referrals.history(id);
     const { state } = referralLifecycle(referral, history);
     return referralTask(taskSourceOf(referral, history, state));
   }
 
   async getForSender(id: string, senderId: string): Promise<Referral> {
-    const referral = await this.dataSource.getRepository(Referral).findOneBy({ id, senderId });
+    const referral = await this.referrals.findForSender(id, senderId);
     if (!referral) throw new NotFoundException(`Referral ${id} not found`);
     return referral;
   }
@@ -149,11 +136,11 @@ export class ReferralsService {
     return this.withKeys(sender, keys, hash, async (manager) => {
       const referral = await this.lockForSender(manager, sender, which);
       if (referral.cancelledAt) return { response: { status: 200, body: changedBody(referral.id, 'cancelled') }, replayed: false, stored: true };
-      const { state } = referralLifecycle(referral, await manager.find(ReferralHistoryEvent, { where: { referralId: referral.id } }));
+      const { state } = referralLifecycle(referral, await this.referrals.history(referral.id, manager));
       const check = checkLifecycleEvent(state, { type: EventType.ReferralCancelled, actor: { kind: 'sender' }, reason: request.reason });
       if (!check.allowed) throw new ProblemException(problem(409, `Referral ${referral.id} cannot be cancelled: it is ${state.status ?? referral.status}`));
       const cancelledAt = new Date();
-      await manager.update(Referral, { id: referral.id }, { cancelledAt, cancelReason: request.reason });
+      await this.referrals.markCancelled(manager, referral.id, cancelledAt, request.reason);
       await this.events.publish(manager, EventType.ReferralCancelled, {
         referralId: referral.id,
         correlationId: referral.correlationId,
@@ -171,17 +158,13 @@ export class ReferralsService {
   async withdrawConsent(sender: Sender, which: ReferralSelector, withdrawal: ConsentWithdrawal, keys: RequestKey[], hash: string): Promise<Submission> {
     return this.withKeys(sender, keys, hash, async (manager) => {
       const referral = await this.lockForSender(manager, sender, which);
-      const { state } = referralLifecycle(referral, await manager.find(ReferralHistoryEvent, { where: { referralId: referral.id } }));
+      const { state } = referralLifecycle(referral, await this.referrals.history(referral.id, manager));
       const event = { type: EventType.ReferralConsentWithdrawn, actor: { kind: 'sender' as const } };
       const step = applyLifecycleEvent(state, { ...event, id: '', occurredAt: new Date() });
       const status = step.allowed ? (step.state.status ?? referral.status) : (state.status ?? referral.status);
       if (referral.consentWithdrawnAt) return { response: { status: 200, body: changedBody(referral.id, status) }, replayed: false, stored: true };
       const recordedAt = new Date();
-      await manager.query(
-        `UPDATE "intake"."referral" SET "consent_withdrawn_at" = $2, "patient" = NULL, "original_payload" = NULL, "notes" = NULL WHERE "id" = $1`,
-        [referral.id, recordedAt],
-      );
-      await eraseReceivedPatient(manager, referral.id);
+      await this.referrals.eraseForWithdrawal(manager, referral.id, recordedAt);
       await this.events.publish(manager, EventType.ReferralConsentWithdrawn, {
         referralId: referral.id,
         correlationId: referral.correlationId,
@@ -193,8 +176,7 @@ export class ReferralsService {
 
   /** The referral, row-locked, if this sender sent it: by our id, or by the sender's own. */
   private async lockForSender(manager: EntityManager, sender: Sender, which: ReferralSelector): Promise<Referral> {
-    const where = 'referralId' in which ? { id: which.referralId, senderId: sender.id } : { senderReferralId: which.senderReferralId, senderId: sender.id };
-    const referral = await manager.findOne(Referral, { where, lock: { mode: 'pessimistic_write' } });
+    const referral = await this.referrals.lockForSender(manager, sender.id, which);
     if (!referral) throw new NotFoundException('referralId' in which ? `Referral ${which.referralId} not found` : `No referral ${which.senderReferralId} from this sender`);
     return referral;
   }
@@ -225,40 +207,28 @@ export class ReferralsService {
     const { input } = item;
     const hash = requestHash(canonicalJson(input));
     const correlationId = correlationIdOrNew();
-    const rows = await preparedQuery<{ id: string; received_at: Date }>(
-      manager,
-      'intake_referral_insert',
-      `INSERT INTO "intake"."referral" ("id", "status", "sender_id", "sender_referral_id", "request_hash", "format", "original_payload",
-         "practice_ods_code", "needs", "urgency", "consent_to_share", "consent_recorded_at", "patient", "referrer",
-         "preferred_organisation_id", "notes", "correlation_id")
-       VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, true, $10, $11, $12, $13, $14, $15)
-       ON CONFLICT ("sender_id", "sender_referral_id") DO NOTHING RETURNING "id", "received_at"`,
-      [
-        referralId,
-        sender.id,
-        input.senderReferralId ?? null,
-        hash,
-        item.format,
-        item.original === null ? null : JSON.stringify(item.original),
-        input.practiceOdsCode,
-        input.needs,
-        input.urgency,
-        input.consentRecordedAt ?? null,
-        JSON.stringify(input.patient),
-        input.referrer ? JSON.stringify(input.referrer) : null,
-        input.preferredOrganisationId ?? null,
-        input.notes ?? null,
-        correlationId,
-      ],
-    );
-    if (rows.length === 0) {
-      const [existing] = await manager.query(`SELECT "id", "request_hash" FROM "intake"."referral" WHERE "sender_id" = $1 AND "sender_referral_id" = $2`, [
-        sender.id,
-        input.senderReferralId,
-      ]);
-      return { kind: existing.request_hash === hash ? 'duplicate' : 'mismatch', referralId: existing.id };
+    const inserted = await this.referrals.insert(manager, {
+      id: referralId,
+      senderId: sender.id,
+      senderReferralId: input.senderReferralId ?? null,
+      requestHash: hash,
+      format: item.format,
+      originalPayload: item.original,
+      practiceOdsCode: input.practiceOdsCode,
+      needs: input.needs,
+      urgency: input.urgency,
+      consentRecordedAt: input.consentRecordedAt ?? null,
+      patient: input.patient,
+      referrer: input.referrer ?? null,
+      preferredOrganisationId: input.preferredOrganisationId ?? null,
+      notes: input.notes ?? null,
+      correlationId,
+    });
+    if (!inserted) {
+      const existing = await this.referrals.bySenderReferralId(manager, sender.id, input.senderReferralId as string);
+      return { kind: existing.requestHash === hash ? 'duplicate' : 'mismatch', referralId: existing.id };
     }
-    const [{ id, received_at: receivedAt }] = rows;
+    const { id, receivedAt } = inserted;
     await this.events.publish(manager, EventType.ReferralReceived, {
       referralId: id,
       correlationId,

@@ -3,18 +3,8 @@ import { DataSource } from 'typeorm';
 import { loadEnvironment, openServiceDataSource, prepareDatabase } from '@app/shared';
 import { intakeDataSourceOptions } from '../database';
 import { INTAKE_SCHEMA, IntakeEnvironment } from '../environment';
-import {
-  SenderAdminError,
-  SenderSummary,
-  listSenders,
-  registerSender,
-  retirePreviousSecret,
-  rotateSenderSecret,
-  setSenderCallbackFormat,
-  setSenderCallbackUrl,
-  setSenderDisabled,
-  setSenderPractices,
-} from './senders';
+import { SenderAdminError, SenderSummary } from './senders';
+import { SenderStore } from './sender.store';
 import type { CallbackFormat } from './sender.entity';
 
 const splitCodes = (value: string): string[] => value.split(/[\s,]+/).filter(Boolean);
@@ -64,9 +54,7 @@ export function sendersProgram(): Command {
     .option('--id <id>', 'sender id (lower-case letters, digits, dashes); derived from the name if absent')
     .action((options: { name: string; practices: string; callbackUrl?: string; callbackFormat: string; id?: string }) =>
       withDatabase(async (dataSource, env) => {
-        const { sender, secret } = await registerSender(
-          dataSource,
-          {
+        const { sender, secret } = await new SenderStore(dataSource).register({
             name: options.name,
             practiceOdsCodes: splitCodes(options.practices),
             callbackUrl: options.callbackUrl ?? null,
@@ -84,7 +72,7 @@ export function sendersProgram(): Command {
     .description('list senders (never their secrets)')
     .action(() =>
       withDatabase(async (dataSource) => {
-        const senders = await listSenders(dataSource);
+        const senders = await new SenderStore(dataSource).list();
         process.stdout.write(senders.length ? `${senders.map(describe).join('\n\n')}\n` : 'no senders\n');
       }),
     );
@@ -93,7 +81,7 @@ export function sendersProgram(): Command {
     .description('issue a new secret; the previous one stays valid until "retire"')
     .action((id: string) =>
       withDatabase(async (dataSource, env) => {
-        const { sender, secret } = await rotateSenderSecret(dataSource, id, env.SENDER_SECRET_KEY);
+        const { sender, secret } = await new SenderStore(dataSource).rotateSecret(id, env.SENDER_SECRET_KEY);
         process.stdout.write(`${describe(sender)}\n`);
         printSecret(secret);
         process.stdout.write(`When the sender signs with the new secret, run: senders retire ${id}\n`);
@@ -102,30 +90,30 @@ export function sendersProgram(): Command {
   program
     .command('retire <id>')
     .description('stop accepting the previous secret after a rotation')
-    .action((id: string) => withDatabase(async (dataSource) => print(await retirePreviousSecret(dataSource, id))));
+    .action((id: string) => withDatabase(async (dataSource) => print(await new SenderStore(dataSource).retirePreviousSecret(id))));
   program
     .command('disable <id>')
     .description('refuse every request from this sender')
-    .action((id: string) => withDatabase(async (dataSource) => print(await setSenderDisabled(dataSource, id, true))));
+    .action((id: string) => withDatabase(async (dataSource) => print(await new SenderStore(dataSource).setDisabled(id, true))));
   program
     .command('enable <id>')
     .description('accept requests from this sender again')
-    .action((id: string) => withDatabase(async (dataSource) => print(await setSenderDisabled(dataSource, id, false))));
+    .action((id: string) => withDatabase(async (dataSource) => print(await new SenderStore(dataSource).setDisabled(id, false))));
   program
     .command('set-callback <id> <url>')
     .description('set the status-callback URL ("none" to remove it)')
     .action((id: string, url: string) =>
-      withDatabase(async (dataSource) => print(await setSenderCallbackUrl(dataSource, id, url === 'none' ? null : url))),
+      withDatabase(async (dataSource) => print(await new SenderStore(dataSource).setCallbackUrl(id, url === 'none' ? null : url))),
     );
   program
     .command('set-callback-format <id> <format>')
     .description('send status callbacks as json (referral.status-changed) or fhir-task (the referral as a FHIR R4 Task)')
-    .action((id: string, format: string) => withDatabase(async (dataSource) => print(await setSenderCallbackFormat(dataSource, id, format))));
+    .action((id: string, format: string) => withDatabase(async (dataSource) => print(await new SenderStore(dataSource).setCallbackFormat(id, format))));
   program
     .command('set-practices <id> <codes>')
     .description('replace the practices (ODS codes, comma-separated) the sender refers for')
     .action((id: string, codes: string) =>
-      withDatabase(async (dataSource) => print(await setSenderPractices(dataSource, id, splitCodes(codes)))),
+      withDatabase(async (dataSource) => print(await new SenderStore(dataSource).setPractices(id, splitCodes(codes)))),
     );
   return program;
 }

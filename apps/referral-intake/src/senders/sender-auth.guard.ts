@@ -1,12 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { ProblemException, WebhookHeaders, problem, describeError, verifyWebhook, webhookKey } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
 import { JSON_CONTENT_TYPES, RequestWithRawBody } from '@app/shared';
 import { SenderRateLimiter } from './rate-limiter';
 import { openSecret } from './secret-box';
 import { Sender } from './sender.entity';
+import { SenderStore } from './sender.store';
 
 export const SENDER_HEADER = 'x-sender-id';
 
@@ -39,7 +38,7 @@ export class SenderAuthGuard implements CanActivate {
   private readonly keys = new Map<string, { key: Buffer; until: number }>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly senders: SenderStore,
     private readonly env: IntakeEnvironment,
     private readonly rateLimiter: SenderRateLimiter,
   ) {}
@@ -67,7 +66,7 @@ export class SenderAuthGuard implements CanActivate {
       throw new ProblemException(problem(400, `webhook-id must be 1-${WEBHOOK_ID_MAX_LENGTH} visible ASCII characters`, { errors: [{ pointer: '/headers/webhook-id', detail: 'too long or not visible ASCII' }] }));
     }
     // SenderGate read the sender before the body for the referral routes; other routes read it here.
-    const sender = request.gatedSender?.id === senderId ? request.gatedSender : await this.dataSource.getRepository(Sender).findOneBy({ id: senderId });
+    const sender = request.gatedSender?.id === senderId ? request.gatedSender : await this.senders.find(senderId);
     if (!sender || sender.disabledAt) throw unauthorised('unknown or disabled sender, or bad signature');
     this.verify(sender, request.rawBody ?? Buffer.alloc(0), headers);
     await this.rateLimiter.consume(sender.id);

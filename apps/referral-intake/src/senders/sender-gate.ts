@@ -1,12 +1,11 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import IORedis from 'ioredis';
-import { DataSource } from 'typeorm';
 import { JSON_CONTENT_TYPES, PROBLEM_CONTENT_TYPE, describeError, problem, producerConnection } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
 import { SENDER_HEADER } from './sender-auth.guard';
 import { Sender } from './sender.entity';
+import { SenderStore } from './sender.store';
 
 const WINDOW_SECONDS = 60;
 
@@ -26,7 +25,7 @@ export class SenderGate implements OnModuleDestroy {
   private readonly redis: IORedis;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly senders: SenderStore,
     private readonly env: IntakeEnvironment,
   ) {
     this.redis = producerConnection(env.REDIS_URL);
@@ -53,7 +52,7 @@ export class SenderGate implements OnModuleDestroy {
     const senderId = request.headers[SENDER_HEADER];
     if (typeof senderId !== 'string' || senderId === '') return this.refuse(reply, 401, 'X-Sender-Id header is required');
     if (senderId.length > 200) return this.refuse(reply, 401, 'unknown or disabled sender, or bad signature');
-    const sender = await this.dataSource.getRepository(Sender).findOneBy({ id: senderId });
+    const sender = await this.senders.find(senderId);
     if (!sender || sender.disabledAt) return this.refuse(reply, 401, 'unknown or disabled sender, or bad signature');
     // SenderAuthGuard checks the signature with this row once the body is in, rather than reading it again.
     (request as FastifyRequest & { gatedSender?: Sender }).gatedSender = sender;

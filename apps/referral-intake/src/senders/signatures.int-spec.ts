@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { JSON_REFERRAL_EXAMPLE } from '../referrals/examples';
 import { IntakeHarness, JsonResponse, startIntake } from '../testing/intake-harness';
-import { registerSender, retirePreviousSecret, rotateSenderSecret, setSenderDisabled } from './senders';
+import { SenderStore } from './sender.store';
 
 let intake: IntakeHarness;
 
@@ -86,11 +86,11 @@ describe('Standard Webhooks signatures', () => {
 
   it('accepts both secrets during a rotation, and only the new one after retiring the old', async () => {
     const sender = await intake.addSender();
-    const { secret: newSecret } = await rotateSenderSecret(intake.dataSource, sender.id, intake.env.SENDER_SECRET_KEY);
+    const { secret: newSecret } = await new SenderStore(intake.dataSource).rotateSecret(sender.id, intake.env.SENDER_SECRET_KEY);
     expect((await intake.send('/v1/referrals', { senderId: sender.id, secrets: [sender.secret], body: referral() })).status).toBe(202);
     expect((await intake.send('/v1/referrals', { senderId: sender.id, secrets: [newSecret], body: referral() })).status).toBe(202);
     expect((await intake.send('/v1/referrals', { senderId: sender.id, secrets: [sender.secret, newSecret], body: referral() })).status).toBe(202);
-    await retirePreviousSecret(intake.dataSource, sender.id);
+    await new SenderStore(intake.dataSource).retirePreviousSecret(sender.id);
     const before = await intake.counts();
     await expectRefused(await intake.send('/v1/referrals', { senderId: sender.id, secrets: [sender.secret], body: referral() }), 401, before);
     expect((await intake.send('/v1/referrals', { senderId: sender.id, secrets: [newSecret], body: referral() })).status).toBe(202);
@@ -98,7 +98,7 @@ describe('Standard Webhooks signatures', () => {
 
   it('refuses a disabled sender: 401', async () => {
     const sender = await intake.addSender();
-    await setSenderDisabled(intake.dataSource, sender.id, true);
+    await new SenderStore(intake.dataSource).setDisabled(sender.id, true);
     const before = await intake.counts();
     await expectRefused(await intake.send('/v1/referrals', { senderId: sender.id, secrets: [sender.secret], body: referral() }), 401, before);
   });
@@ -142,7 +142,7 @@ describe('Standard Webhooks signatures', () => {
   });
 
   it('registers senders from scripts with any DataSource, refusing bad practice codes', async () => {
-    await expect(registerSender(intake.dataSource, { name: 'Bad', practiceOdsCodes: ['A8100'] }, intake.env.SENDER_SECRET_KEY)).rejects.toThrow(/ODS/);
+    await expect(new SenderStore(intake.dataSource).register({ name: 'Bad', practiceOdsCodes: ['A8100'] }, intake.env.SENDER_SECRET_KEY)).rejects.toThrow(/ODS/);
     const [row] = await intake.dataSource.query(`SELECT "current_secret" FROM "intake"."sender" LIMIT 1`);
     expect(row.current_secret).toMatch(/^s2\./);
     expect(row.current_secret).not.toMatch(/whsec_/);

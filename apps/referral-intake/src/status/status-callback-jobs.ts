@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { JobName, PlannedJob, StatusCallbackJob, planJob } from '@app/shared';
+import { StatusStore } from './status.store';
 
 /** A callback's delivery job; it carries only the callback id (which is also the webhook-id). */
 export function callbackJob(callbackId: string, correlationId?: string | null): PlannedJob {
@@ -7,7 +8,7 @@ export function callbackJob(callbackId: string, correlationId?: string | null): 
 }
 
 /** Replaying a dead-lettered callback: back to pending for a fresh round of attempts. */
-export async function reopenStatusCallback(manager: EntityManager, job: StatusCallbackJob): Promise<void> {
-  await manager.query(`UPDATE "intake"."status_callback" SET "state" = 'pending' WHERE "id" = $1 AND "state" IN ('failed', 'gone')`, [job.callbackId]);
+export function reopenStatusCallback(manager: EntityManager, job: StatusCallbackJob): Promise<void> {
+  return new StatusStore(manager.connection).reopen(manager, job.callbackId);
 }
 

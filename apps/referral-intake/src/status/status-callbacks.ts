@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { JobContext, JobHandler, JobName, JobQueues, JobSweeper, PlannedJob, StatusCallbackJob, SweepSource, signWebhook } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
 import { openSecret } from '../senders/secret-box';
-import { Sender } from '../senders/sender.entity';
+import { SenderStore } from '../senders/sender.store';
 import { callbackJob } from './status-callback-jobs';
-import { CallbackState, StatusCallback, StatusCallbackAttempt } from './status-callback.entity';
+import { CallbackState } from './status-callback.entity';
+import { StatusStore } from './status.store';
 
 /**
  * Delivers status callbacks to senders as Standard Webhooks: signed with every active secret of the
@@ -17,7 +16,8 @@ import { CallbackState, StatusCallback, StatusCallbackAttempt } from './status-c
 @Injectable()
 export class StatusCallbackDispatcher {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: StatusStore,
+    private readonly senders: SenderStore,
     private readonly env: IntakeEnvironment,
     private readonly jobs: JobQueues,
   ) {}
@@ -29,9 +29,10 @@ export class StatusCallbackDispatcher {
 
   @JobHandler(JobName.DeliverStatusCallback)
   async deliver(job: StatusCallbackJob, context: JobContext): Promise<void> {
-    const callback = await this.dataSource.getRepository(StatusCallback).findOneBy({ id: job.callbackId });
+    const callback = await this.store.findCallback(job.callbackId);
     if (!callback || callback.state !== 'pending') return;
-    const sender = await this.dataSource.getRepository(Sender).findOneByOrFail({ id: callback.senderId });
+    const sender = await this.senders.find(callback.senderId);
+    if (!sender) throw new UnrecoverableError(`status callback ${callback.id}: sender ${callback.senderId} does not exist`);
     const body = JSON.stringify(callback.payload);
     const timestamp = new Date();
     const signature = [sender.currentSecret, sender.previousSecret]
@@ -67,10 +68,10 @@ export class StatusCallbackDispatcher {
     const outOfAttempts = context.lastAttempt;
     const state: CallbackState = delivered ? 'delivered' : gone ? 'gone' : outOfAttempts ? 'failed' : 'pending';
     const failure = delivered ? null : (error ?? `HTTP ${httpStatus}`);
-    await this.dataSource.transaction(async (manager) => {
-      await manager.insert(StatusCallbackAttempt, { callbackId: callback.id, attempt, attemptedAt: timestamp, httpStatus, error: failure, durationMs: Date.now() - started });
-      await manager.update(StatusCallback, { id: callback.id }, { attempts: attempt, state, lastError: failure, deliveredAt: delivered ? new Date() : null });
-    });
+    await this.store.recordAttempt(
+      { callbackId: callback.id, attempt, attemptedAt: timestamp, httpStatus, error: failure, durationMs: Date.now() - started },
+      { state, deliveredAt: delivered ? new Date() : null },
+    );
     if (delivered) return;
     const message = `Status callback ${callback.id} to sender ${sender.id}, attempt ${attempt}: ${failure}`;
     if (gone) throw new UnrecoverableError(`${message} (endpoint gone)`);
@@ -86,20 +87,14 @@ export class PendingStatusCallbacksSweep implements SweepSource<{ id: string; co
   readonly everyMs: number;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: StatusStore,
     env: IntakeEnvironment,
   ) {
     this.everyMs = env.CALLBACK_SWEEP_MS;
   }
 
   candidates(after: string | null, limit: number): Promise<Array<{ id: string; correlationId: string | null }>> {
-    return this.dataSource.query(
-      `SELECT c."id", r."correlation_id" AS "correlationId"
-       FROM "intake"."status_callback" c LEFT JOIN "intake"."referral" r ON r."id" = c."referral_id"
-       WHERE c."state" = 'pending' AND c."created_at" < now() - make_interval(secs => $1) AND ($2::uuid IS NULL OR c."id" > $2)
-       ORDER BY c."id" LIMIT $3`,
-      [this.everyMs / 1000, after, limit],
-    );
+    return this.store.pendingCallbacks(this.everyMs, after, limit);
   }
 
   jobsFor(row: { id: string; correlationId: string | null }): PlannedJob[] {

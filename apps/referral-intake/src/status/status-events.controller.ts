@@ -4,12 +4,11 @@ import { UnrecoverableError } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { EventContext, EventEnvelope, EventType } from '@app/shared';
 import { referralTask, taskSourceOf } from '../referrals/fhir/fhir-task';
-import { Referral } from '../referrals/referral.entity';
+import { ReferralStore } from '../referrals/referral.store';
 import { statusUrl } from '../referrals/referrals.service';
-import { Sender } from '../senders/sender.entity';
-import { StatusCallback } from './status-callback.entity';
+import { SenderStore } from '../senders/sender.store';
+import { StatusStore } from './status.store';
 import { StatusCallbackDispatcher } from './status-callbacks';
-import { ReferralHistoryEvent } from './referral-history.entity';
 import { StatusEventType, historyFactsOf, referralLifecycle } from './status-transitions';
 
 export const STATUS_CALLBACK_TYPE = 'referral.status-changed';
@@ -23,7 +22,12 @@ export const STATUS_CALLBACK_TYPE = 'referral.status-changed';
 export class StatusEventsController {
   private readonly logger = new Logger(StatusEventsController.name);
 
-  constructor(private readonly callbacks: StatusCallbackDispatcher) {}
+  constructor(
+    private readonly callbacks: StatusCallbackDispatcher,
+    private readonly referrals: ReferralStore,
+    private readonly senders: SenderStore,
+    private readonly store: StatusStore,
+  ) {}
 
   @EventPattern(EventType.ReferralRouted)
   routed(@Payload() event: EventEnvelope<typeof EventType.ReferralRouted>, @Ctx() ctx: EventContext) {
@@ -96,16 +100,10 @@ export class StatusEventsController {
    * and tells the sender when the folded status differs from the one it was last told.
    */
   private async apply(event: EventEnvelope<StatusEventType>, ctx: EventContext): Promise<void> {
-    const referral = await ctx.manager.findOne(Referral, { where: { id: event.referralId }, lock: { mode: 'pessimistic_write' } });
+    const referral = await this.referrals.lock(ctx.manager, event.referralId);
     if (!referral) throw new UnrecoverableError(`${event.type} for unknown referral ${event.referralId}`);
-    await ctx.manager
-      .createQueryBuilder()
-      .insert()
-      .into(ReferralHistoryEvent)
-      .values({ eventId: event.id, referralId: referral.id, type: event.type, occurredAt: new Date(event.occurredAt), facts: historyFactsOf(event) })
-      .orIgnore()
-      .execute();
-    const history = await ctx.manager.find(ReferralHistoryEvent, { where: { referralId: referral.id } });
+    await this.referrals.recordHistory(ctx.manager, { eventId: event.id, referralId: referral.id, type: event.type, occurredAt: new Date(event.occurredAt), facts: historyFactsOf(event) });
+    const history = await this.referrals.history(referral.id, ctx.manager);
     const { state, refused } = referralLifecycle(referral, history);
     const refusal = refused.find((candidate) => candidate.event.id === event.id);
     if (refusal) this.logger.warn(`Referral ${referral.id}: ${refusal.reason}`);
@@ -116,10 +114,10 @@ export class StatusEventsController {
     }
     const reason = state.statusReason;
     const previousStatus = referral.status;
-    await ctx.manager.update(Referral, { id: referral.id }, { status, statusReason: reason, statusChangedAt: new Date(event.occurredAt) });
-    const sender = referral.senderId ? await ctx.manager.findOneBy(Sender, { id: referral.senderId }) : null;
+    await this.referrals.setStatus(ctx.manager, referral.id, { status, statusReason: reason ?? null, statusChangedAt: new Date(event.occurredAt) });
+    const sender = referral.senderId ? await this.senders.find(referral.senderId, ctx.manager) : null;
     if (!sender?.callbackUrl || sender.disabledAt) return;
-    const callback = ctx.manager.create(StatusCallback, {
+    const callback = await this.store.createCallback(ctx.manager, {
       id: randomUUID(),
       referralId: referral.id,
       senderId: sender.id,
@@ -146,7 +144,6 @@ export class StatusEventsController {
               },
             },
     });
-    await ctx.manager.save(callback);
     ctx.afterCommit(() => this.callbacks.enqueue(callback.id, event.correlationId));
   }
 }

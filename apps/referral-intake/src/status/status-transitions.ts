@@ -1,5 +1,5 @@
 import { EventEnvelope, EventType, FoldedLifecycle, LifecycleEvent, foldLifecycle, lifecycleEventOf } from '@app/shared';
-import type { LifecycleFacts, ReferralHistoryEvent } from './referral-history.entity';
+import type { LifecycleFacts, ReferralHistoryEvent } from './referral-history';
 
 /**
  * The events from other services that can move the status the sender sees. Intake keeps each one's

@@ -3,9 +3,10 @@ import { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, EventPayloads, EventPublisher, EventTypeName, loadEnvironment } from '@app/shared';
 import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix } from '@app/shared/testing';
-import { IntakeEnvironment } from '../environment';
+import { INTAKE_SCHEMA, IntakeEnvironment } from '../environment';
 import { createIntakeApp } from '../intake-app';
-import { RegisterSenderInput, registerSender } from '../senders/senders';
+import { RegisterSenderInput } from '../senders/senders';
+import { SenderStore } from '../senders/sender.store';
 import { signRequest } from '../senders/signing';
 
 /** fetch's Response, with the JSON body typed loosely for assertions. */
@@ -73,9 +74,7 @@ export async function startIntake(label: string, { DATABASE_VIA_PORT, ...overrid
     database,
     redis,
     async addSender(input = {}) {
-      const { sender, secret } = await registerSender(
-        dataSource,
-        { name: 'Test GP system', practiceOdsCodes: ['A81001', 'B86016', 'Y02345'], ...input },
+      const { sender, secret } = await new SenderStore(dataSource).register({ name: 'Test GP system', practiceOdsCodes: ['A81001', 'B86016', 'Y02345'], ...input },
         env.SENDER_SECRET_KEY,
       );
       return { id: sender.id, secret };
@@ -98,8 +97,8 @@ export async function startIntake(label: string, { DATABASE_VIA_PORT, ...overrid
     },
     async counts() {
       const [row] = await dataSource.query(
-        `SELECT (SELECT count(*) FROM "intake"."referral")::int AS referrals, (SELECT count(*) FROM "intake"."outbox")::int AS outbox,
-                (SELECT count(*) FROM "intake"."idempotency_key")::int AS keys`,
+        `SELECT (SELECT count(*) FROM "${INTAKE_SCHEMA}"."referral")::int AS referrals, (SELECT count(*) FROM "${INTAKE_SCHEMA}"."outbox")::int AS outbox,
+                (SELECT count(*) FROM "${INTAKE_SCHEMA}"."idempotency_key")::int AS keys`,
       );
       return row;
     },

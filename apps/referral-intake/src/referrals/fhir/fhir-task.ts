@@ -1,7 +1,7 @@
 import { EventType, LifecycleState } from '@app/shared';
-import type { ReferralHistoryEvent } from '../../status/referral-history.entity';
+import type { ReferralHistoryEvent } from '../../status/referral-history';
 import codes from '../data/codes.json';
-import type { Referral } from '../referral.entity';
+import type { Referral } from '../referral';
 
 /** Where a referral stands, as much as its sender may see: no patient details. */
 export interface TaskSource {
