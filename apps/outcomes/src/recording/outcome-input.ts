@@ -1,4 +1,4 @@
-import { CLOSE_REASONS, EventType, FieldProblem, pastMoment, pointerToken } from '@app/shared';
+import { CLOSE_REASONS, EventType, FieldProblem, pointerToken, reportedMoment } from '@app/shared';
 
 /** The outcome facts organisations and link workers record, as they name them, and the event each becomes. */
 export const OUTCOME_EVENTS = {
@@ -24,13 +24,7 @@ export function validateOutcome(body: unknown, now: Date = new Date(), allowed: 
   if (typeof input.type !== 'string' || !Object.hasOwn(OUTCOME_EVENTS, input.type)) {
     problems.push({ pointer: '/type', detail: `type must be one of ${Object.keys(OUTCOME_EVENTS).join(', ')}` });
   }
-  let occurredAt = now;
-  if (input.occurredAt !== undefined) {
-    const moment = pastMoment(input.occurredAt, now);
-    if (moment === 'malformed') problems.push({ pointer: '/occurredAt', detail: 'occurredAt must be an ISO 8601 date or date-time' });
-    else if (moment === 'future') problems.push({ pointer: '/occurredAt', detail: 'occurredAt must not be in the future' });
-    else occurredAt = moment;
-  }
+  const occurredAt = reportedMoment(input, 'occurredAt', now, problems);
   let reason: string | null = null;
   if (input.reason !== undefined && input.reason !== null) {
     if (input.type !== 'closed') problems.push({ pointer: '/reason', detail: 'a reason is recorded only when closing a referral' });

@@ -1,6 +1,6 @@
 import type { WellbeingMeasure } from '../events/event-types';
 import { pointerToken } from '../http/json-pointer';
-import { pastMoment } from '../validation/date-time';
+import { reportedMoment } from '../validation/date-time';
 import type { FieldProblem } from '../http/problem-details';
 import swemwbs from './data/swemwbs-conversion.json';
 
@@ -83,13 +83,7 @@ export function validateMeasure(body: unknown, now: Date = new Date()): { proble
   if (!TIMEPOINTS.includes(input.timepoint as Timepoint)) {
     problems.push({ pointer: '/timepoint', detail: `timepoint must be ${TIMEPOINTS.join(' or ')}` });
   }
-  let recordedAt = now;
-  if (input.recordedAt !== undefined) {
-    const moment = pastMoment(input.recordedAt, now);
-    if (moment === 'malformed') problems.push({ pointer: '/recordedAt', detail: 'recordedAt must be an ISO 8601 date or date-time' });
-    else if (moment === 'future') problems.push({ pointer: '/recordedAt', detail: 'recordedAt must not be in the future' });
-    else recordedAt = moment;
-  }
+  const recordedAt = reportedMoment(input, 'recordedAt', now, problems);
   const items = input.items;
   if (!Array.isArray(items)) {
     problems.push({ pointer: '/items', detail: instrument ? `items must be an array of ${instrument.items.length} answers` : 'items must be an array of answers' });

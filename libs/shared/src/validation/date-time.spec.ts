@@ -1,4 +1,5 @@
-import { isCalendarDateOrDateTime, isCalendarDateTime, pastMoment } from './date-time';
+import { FieldProblem } from '../http/problem-details';
+import { isCalendarDateOrDateTime, isCalendarDateTime, pastMoment, reportedMoment } from './date-time';
 
 describe('calendar dates and date-times', () => {
   it.each(['2026-11-24T09:30:00Z', '2026-11-24T09:30Z', '2026-11-24T09:30:00.123456789Z', '2026-11-24T09:30:00+01:00', '2026-11-24t09:30:00z', '2024-02-29T00:00:00Z'])(
@@ -43,5 +44,21 @@ describe('pastMoment', () => {
   it('takes only a date-time when asked to', () => {
     expect(pastMoment('2026-11-20', now, { dateTimeOnly: true })).toBe('malformed');
     expect(pastMoment('2026-11-20T08:00:00Z', now, { dateTimeOnly: true })).toEqual(new Date('2026-11-20T08:00:00Z'));
+  });
+});
+
+describe('reportedMoment', () => {
+  const now = new Date('2026-11-25T12:00:00Z');
+
+  it.each<[string, Record<string, unknown>, Date, FieldProblem[]]>([
+    ['now when the field is left out', {}, now, []],
+    ['the moment given', { seenAt: '2026-11-24' }, new Date('2026-11-24T00:00:00Z'), []],
+    ['a problem for a moment to come', { seenAt: '2026-11-26' }, now, [{ pointer: '/seenAt', detail: 'seenAt must not be in the future' }]],
+    ['a problem for a malformed one', { seenAt: 'soon' }, now, [{ pointer: '/seenAt', detail: 'seenAt must be an ISO 8601 date or date-time' }]],
+    ['a problem for null', { seenAt: null }, now, [{ pointer: '/seenAt', detail: 'seenAt must be an ISO 8601 date or date-time' }]],
+  ])('gives %s', (_case, body, moment, problems) => {
+    const found: FieldProblem[] = [];
+    expect(reportedMoment(body, 'seenAt', now, found)).toEqual(moment);
+    expect(found).toEqual(problems);
   });
 });

@@ -1,3 +1,6 @@
+import { pointerToken } from '../http/json-pointer';
+import type { FieldProblem } from '../http/problem-details';
+
 /**
  * An RFC 3339 / ISO 8601 calendar date-time with an offset, as our APIs and PostgreSQL's timestamptz
  * both read it. ISO 8601 also allows week dates (2026-W48-3) and ordinal dates (2026-332), which
@@ -39,4 +42,16 @@ export function pastMoment(value: unknown, now: Date, options: { dateTimeOnly?: 
   if (!wellFormed) return 'malformed';
   const at = new Date(value as string);
   return at.getTime() > now.getTime() + CLOCK_SKEW_MS ? 'future' : at;
+}
+
+/**
+ * The moment a request body's `field` reports (see pastMoment): now when the field is left out; when it is
+ * not a moment, the problem is added to `problems` (and now returned, to be discarded with the request).
+ */
+export function reportedMoment(body: Record<string, unknown>, field: string, now: Date, problems: FieldProblem[]): Date {
+  if (body[field] === undefined) return now;
+  const moment = pastMoment(body[field], now);
+  if (moment instanceof Date) return moment;
+  problems.push({ pointer: `/${pointerToken(field)}`, detail: moment === 'future' ? `${field} must not be in the future` : `${field} must be an ISO 8601 date or date-time` });
+  return now;
 }
