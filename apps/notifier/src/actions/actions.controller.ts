@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { DECLINE_REASONS, ProblemException, needsText, problem } from '@app/shared';
+import { DECLINE_REASONS, ProblemException, needsText, problem, isJsonObject } from '@app/shared';
 import { SkipCsrf } from '../auth/auth.guards';
 import { sendPage } from '../pages';
 import { TemplateRenderer } from '../templates';
@@ -43,7 +43,7 @@ export class ActionsController {
 
   @Post(':token')
   async decide(@Param('token') token: string, @Body() form: DecisionForm, @Res() reply: FastifyReply): Promise<void> {
-    const input = this.parse(typeof form === 'object' && form !== null && !Array.isArray(form) ? form : {});
+    const input = this.parse(isJsonObject(form) ? form : {});
     if ('error' in input) {
       const opened = await this.actions.open(token);
       if (opened.state !== 'open') return this.respond(reply, token, opened);

@@ -16,7 +16,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { parse } from 'csv-parse/sync';
-import { type FieldProblem, PCN_ODS_CODE, PRACTICE_ODS_CODE, Satisfies, geographyOf, isUkMobileNumber, isUkPostcode, isWellFormedEmail, validationErrorsToProblems } from '@app/shared';
+import { type FieldProblem, PCN_ODS_CODE, PRACTICE_ODS_CODE, Satisfies, geographyOf, isUkMobileNumber, isUkPostcode, isWellFormedEmail, validationErrorsToProblems, isJsonObject } from '@app/shared';
 import { DEFAULT_ROUTING_RULES } from '../routing/routing';
 
 const CHANNELS = ['email', 'sms'] as const;
@@ -297,7 +297,7 @@ function practicePcnProblems(document: DirectoryDocument): FieldProblem[] {
 
 /** Validates a parsed directory; throws DirectoryValidationError naming each bad field by JSON pointer. */
 export function validateDirectoryDocument(input: unknown): DirectoryDocument {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+  if (!isJsonObject(input)) {
     throw new DirectoryValidationError([{ pointer: '', detail: 'the directory must be a JSON object' }]);
   }
   const document = plainToInstance(DirectoryDocument, input, { exposeDefaultValues: true });

@@ -1,4 +1,4 @@
-import { CLOSE_REASONS, EventType, FieldProblem, pointerToken, reportedMoment } from '@app/shared';
+import { CLOSE_REASONS, EventType, FieldProblem, pointerToken, reportedMoment, isJsonObject } from '@app/shared';
 
 /** The outcome facts organisations and link workers record, as they name them, and the event each becomes. */
 export const OUTCOME_EVENTS = {
@@ -18,8 +18,8 @@ export interface OutcomeInput {
 }
 
 export function validateOutcome(body: unknown, now: Date = new Date(), allowed: readonly string[] = ['type', 'occurredAt', 'reason']): { problems: FieldProblem[] } | { outcome: OutcomeInput } {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { problems: [{ pointer: '', detail: 'the body must be a JSON object' }] };
-  const input = body as Record<string, unknown>;
+  if (!isJsonObject(body)) return { problems: [{ pointer: '', detail: 'the body must be a JSON object' }] };
+  const input = body;
   const problems: FieldProblem[] = [];
   if (typeof input.type !== 'string' || !Object.hasOwn(OUTCOME_EVENTS, input.type)) {
     problems.push({ pointer: '/type', detail: `type must be one of ${Object.keys(OUTCOME_EVENTS).join(', ')}` });

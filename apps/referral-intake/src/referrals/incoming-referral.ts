@@ -1,4 +1,4 @@
-import { type FieldProblem, pointerToken } from '@app/shared';
+import { type FieldProblem, pointerToken, isJsonObject } from '@app/shared';
 import { ReferralFormat, mapFhirReferral } from './fhir/fhir-referral';
 import { ReferralInput, Validated, validateReferral } from './referral-input';
 
@@ -36,7 +36,7 @@ export function parseReferral(body: unknown, fhir: boolean, base = ''): Validate
  * ServiceRequests or BaRS message Bundles. Either way, each item is judged on its own.
  */
 export function parseBatch(body: unknown, fhir: boolean): Validated<Array<Validated<IncomingReferral>>> {
-  const root = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const root = isJsonObject(body) ? body : undefined;
   if (!root) return { ok: false, errors: [{ pointer: '', detail: 'a batch must be a JSON object' }] };
   if (fhir) {
     if (root.resourceType !== 'Bundle' || root.type !== 'batch') {

@@ -1,4 +1,4 @@
-import { type FieldProblem, pastMoment, pointerToken } from '@app/shared';
+import { type FieldProblem, pastMoment, pointerToken, isJsonObject } from '@app/shared';
 import codes from './data/codes.json';
 import { locateServiceRequest } from './fhir/fhir-referral';
 import { ReferenceResolver, asArray, asObject, asString } from './fhir/fhir-references';
@@ -27,7 +27,6 @@ export interface ConsentWithdrawal {
 }
 
 const REASON_TEXT_LIMIT = 500;
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const unknownProperties = (body: Record<string, unknown>, known: string[]): FieldProblem[] =>
   Object.keys(body)
     .filter((key) => !known.includes(key))
@@ -35,7 +34,7 @@ const unknownProperties = (body: Record<string, unknown>, known: string[]): Fiel
 
 /** {"reason": code, "reasonText"?: text}: every problem at once. */
 export function parseCancelRequest(body: unknown): Validated<CancelRequest> {
-  if (!isObject(body)) return { ok: false, errors: [{ pointer: '', detail: 'a cancellation must be a JSON object: {"reason": ..., "reasonText": ...}' }] };
+  if (!isJsonObject(body)) return { ok: false, errors: [{ pointer: '', detail: 'a cancellation must be a JSON object: {"reason": ..., "reasonText": ...}' }] };
   const errors = unknownProperties(body, ['reason', 'reasonText']);
   const codes = CANCEL_REASONS.map((reason) => reason.code) as string[];
   if (typeof body.reason !== 'string' || !codes.includes(body.reason)) {
@@ -53,7 +52,7 @@ export function parseCancelRequest(body: unknown): Validated<CancelRequest> {
 
 /** {} or {"recordedAt": date-time}. */
 export function parseConsentWithdrawal(body: unknown): Validated<ConsentWithdrawal> {
-  if (!isObject(body)) return { ok: false, errors: [{ pointer: '', detail: 'a consent withdrawal must be a JSON object, e.g. {} or {"recordedAt": "2026-11-25T09:30:00Z"}' }] };
+  if (!isJsonObject(body)) return { ok: false, errors: [{ pointer: '', detail: 'a consent withdrawal must be a JSON object, e.g. {} or {"recordedAt": "2026-11-25T09:30:00Z"}' }] };
   const errors = unknownProperties(body, ['recordedAt']);
   const recordedAt = body.recordedAt;
   if (recordedAt !== undefined && !(pastMoment(recordedAt, new Date(), { dateTimeOnly: true }) instanceof Date)) {

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
-import { type FieldProblem, type ReferralPerson, type ReferralReceivedPayload, isKnownNeed, needForSnomedCode, normaliseUkPhone, pointerToken, validationErrorsToProblems } from '@app/shared';
+import { type FieldProblem, type ReferralPerson, type ReferralReceivedPayload, isKnownNeed, needForSnomedCode, normaliseUkPhone, pointerToken, validationErrorsToProblems, isJsonObject } from '@app/shared';
 import { CreateReferralDto, PatientDto, ReferrerDto } from './referral.dto';
 import { normaliseNhsNumber } from './validation/nhs-number';
 
@@ -31,7 +31,7 @@ function declaredProperties(target: DtoClass): Set<string> {
  * class-transformer silently skips some keys (e.g. "constructor") that must be refused too.
  */
 export function unknownPropertyProblems(raw: unknown, target: DtoClass, base = ''): FieldProblem[] {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [];
+  if (!isJsonObject(raw)) return [];
   const declared = declaredProperties(target);
   const record = raw as Record<string, unknown>;
   const problems = Object.keys(record)
@@ -48,7 +48,7 @@ export function unknownPropertyProblems(raw: unknown, target: DtoClass, base = '
  * SNOMED CT reason codes become needs through the published mapping.
  */
 export function validateReferral(body: unknown, base = ''): Validated<ReferralInput> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+  if (!isJsonObject(body)) {
     return { ok: false, errors: [{ pointer: base, detail: 'a referral must be a JSON object' }] };
   }
   const dto = plainToInstance(CreateReferralDto, body);

@@ -1,6 +1,7 @@
 import type { WellbeingMeasure } from '../events/event-types';
 import { pointerToken } from '../http/json-pointer';
 import { reportedMoment } from '../validation/date-time';
+import { isJsonObject } from '../validation/json-object';
 import type { FieldProblem } from '../http/problem-details';
 import swemwbs from './data/swemwbs-conversion.json';
 
@@ -71,10 +72,10 @@ export interface ScoredMeasure extends MeasureSubmission {
  */
 export function validateMeasure(body: unknown, now: Date = new Date()): { problems: FieldProblem[] } | { measure: ScoredMeasure } {
   const problems: FieldProblem[] = [];
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+  if (!isJsonObject(body)) {
     return { problems: [{ pointer: '', detail: 'the body must be a JSON object' }] };
   }
-  const input = body as Record<string, unknown>;
+  const input = body;
   // Own keys only: "__proto__" or "constructor" must not find Object.prototype.
   const instrument = typeof input.measure === 'string' && Object.hasOwn(INSTRUMENTS, input.measure) ? INSTRUMENTS[input.measure as WellbeingMeasure] : undefined;
   if (!instrument) {

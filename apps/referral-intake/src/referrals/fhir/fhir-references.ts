@@ -1,6 +1,7 @@
+import { isJsonObject } from '@app/shared';
 export type Json = Record<string, unknown>;
 
-export const asObject = (value: unknown): Json | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined);
+export const asObject = (value: unknown): Json | undefined => (isJsonObject(value) ? (value as Json) : undefined);
 export const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 export const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
