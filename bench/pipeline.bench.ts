@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { EventType } from '@app/shared';
 import { createTestDatabase, createTestRedisPrefix } from '@app/shared/testing';
 import { CommissionerStore } from '../apps/outcomes/src/commissioners/commissioner.store';
+import { markPositionedEvents } from '../apps/outcomes/src/feeds/migrations/1764600000000-feed-position-marks';
 import { INTAKE_MAIN, registerBenchSender, serviceEnv } from './intake.bench';
 import { closedLoop, describeRefusals, openLoop } from './load';
 import { ServiceProcess, sampleMemory } from './processes';
@@ -39,7 +40,7 @@ const occurredAt = (n: number) => new Date(FEED_START + Math.floor((n * FEED_SPA
 
 /**
  * A store of FEED_EVENTS events over 20,000-odd referrals in 8 practices, written straight into outcomes'
- * tables with their feed positions (the sequencer's result), in one statement each.
+ * tables with their feed positions and marks (the sequencer's result), in one statement each.
  */
 async function seedFeed(dataSource: DataSource): Promise<void> {
   const referrals = Math.ceil(FEED_EVENTS / FEED_TYPES.length);
@@ -58,6 +59,8 @@ async function seedFeed(dataSource: DataSource): Promise<void> {
      FROM generate_series(0, $4::int - 1) AS n ORDER BY n`,
     [FEED_TYPES, new Date(FEED_START), `${FEED_SPAN_MS / FEED_EVENTS} milliseconds`, FEED_EVENTS],
   );
+  // The marks the sequencer would have left, had it handed out these positions.
+  await markPositionedEvents(dataSource.manager);
   await dataSource.query(`ANALYZE "outcomes"."outcome_event"`);
   await dataSource.query(`ANALYZE "outcomes"."referral"`);
 }

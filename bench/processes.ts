@@ -36,7 +36,9 @@ export class ServiceProcess {
   /** Starts `script` (relative to the compiled tree) with PORT set, and waits until /health answers. */
   static async start(name: string, script: string, env: Record<string, string>): Promise<ServiceProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, [join(BENCH_DIST, script)], {
+    // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles", to see where a service spends its time.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, join(BENCH_DIST, script)], {
       cwd: join(BENCH_DIST, '..'),
       env: { ...process.env, ...env, PORT: String(port) },
       // Services log at info as deployed; what they write costs what it costs, and goes nowhere.

@@ -3,6 +3,7 @@ import { jobTablesMigration, outboxPublishedIndexMigration, openServiceDataSourc
 import { CreateAccessAudit1764200000002 } from './audit/migrations/1764200000002-create-access-audit';
 import { CreateCommissioners1764200000001 } from './commissioners/migrations/1764200000001-create-commissioners';
 import { OUTCOMES_SCHEMA } from './environment';
+import { FeedPositionMarks1764600000000 } from './feeds/migrations/1764600000000-feed-position-marks';
 import { CreateLifecycle1764200000000 } from './lifecycle/migrations/1764200000000-create-lifecycle';
 import { CreateRecording1764200000003 } from './recording/migrations/1764200000003-create-recording';
 
@@ -15,6 +16,7 @@ export const OUTCOMES_MIGRATIONS = [
   CreateRecording1764200000003,
   jobTablesMigration(OUTCOMES_SCHEMA),
   outboxPublishedIndexMigration(OUTCOMES_SCHEMA),
+  FeedPositionMarks1764600000000,
 ];
 
 /** A DataSource on the outcomes schema with its migrations applied: for CLIs, scripts and tests. */

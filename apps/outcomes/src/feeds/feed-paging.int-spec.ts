@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { EventType } from '@app/shared';
 import { CommissionerStore } from '../commissioners/commissioner.store';
 import { LifecycleStore } from '../lifecycle/lifecycle.store';
+import { FeedStore } from './feed.store';
 import { OutcomesHarness, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
 
 let outcomes: OutcomesHarness;
@@ -136,5 +137,60 @@ describe('cursor paging while events are being written', () => {
     expect(new Set(rows.map((row) => row.eventRef)).size).toBe(1234);
     expect(rows.map((row) => row.occurredOn)).toEqual([...rows.map((row) => row.occurredOn)].sort());
     expect(response.headers['x-has-more']).toBe('false');
+  });
+});
+
+describe('since without a cursor', () => {
+  // Days after every event the other tests wrote (they occurred now).
+  const today = new Date();
+  const day = (n: number) => new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 2 + n));
+  const dateOf = (n: number) => day(n).toISOString().slice(0, 10);
+
+  async function rowsSince(since: Date | null): Promise<Array<{ eventRef: string; occurredOn: string }>> {
+    const rows: Array<{ eventRef: string; occurredOn: string }> = [];
+    let after = '';
+    for (;;) {
+      const response = await outcomes.request({
+        url: `/v1/feeds/outcomes?limit=25${since ? `&since=${since.toISOString()}` : ''}${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+        headers: { authorization: `Bearer ${apiKey}`, accept: 'application/x-ndjson' },
+      });
+      expect(response.statusCode).toBe(200);
+      rows.push(...response.body.split('\n').filter(Boolean).map((line) => JSON.parse(line)));
+      after = String(response.headers['x-next-cursor']);
+      if (response.headers['x-has-more'] !== 'true') return rows;
+    }
+  }
+
+  it('starts at the first position an event at or after `since` can hold, and still finds events that arrived late', async () => {
+    const referrals: string[] = [];
+    for (let n = 0; n < 30; n += 1) {
+      const received = receivedEvent({ occurredAt: day(n) });
+      referrals.push(received.referralId);
+      await ingestDirectly(outcomes, received, followUp(EventType.ReferralRouted, received.referralId, { linkWorkerId, tasks: [] }, day(n)));
+      // Positions are handed out batch by batch as the feed is read.
+      if (n % 5 === 4) await rowsSince(null);
+    }
+    // Late arrivals, positioned after everything: one occurred after `since`, one long before.
+    const late = (referralId: string, at: Date) =>
+      followUp(EventType.NotificationSent, referralId, { notificationId: randomUUID(), recipientType: 'link-worker', recipientId: linkWorkerId, channel: 'email', provider: 'smtp' }, at);
+    await ingestDirectly(outcomes, late(referrals[21], day(25)), late(referrals[1], day(2)));
+
+    const since = day(20);
+    const everything = await rowsSince(null);
+    const expected = everything.filter((row) => row.occurredOn >= dateOf(20)).map((row) => row.eventRef);
+    const found = await rowsSince(since);
+    expect(found.map((row) => row.eventRef)).toEqual(expected);
+    expect(found.filter((row) => row.occurredOn === dateOf(25))).toHaveLength(3);
+    expect(found.some((row) => row.occurredOn === dateOf(2))).toBe(false);
+
+    // Where the read starts: past the events of the first twenty days, and before any event at or after `since`.
+    const start = await outcomes.app.get(FeedStore).positionBefore(since);
+    const [{ before, skipped }] = await outcomes.dataSource.query(
+      `SELECT count(*) FILTER (WHERE "occurred_at" >= $1)::int AS "before", count(*) FILTER (WHERE "occurred_at" < $1)::int AS "skipped"
+       FROM "outcomes"."outcome_event" WHERE "feed_position" <= $2`,
+      [since, start],
+    );
+    expect(before).toBe(0);
+    expect(skipped).toBeGreaterThanOrEqual(40);
   });
 });

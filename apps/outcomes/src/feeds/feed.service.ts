@@ -95,6 +95,8 @@ export class FeedService {
   /** Fixes the page's bounds before any row is sent, so the next cursor can travel in the headers. */
   async page(commissioner: Commissioner, filters: FeedFilters, after: number, limit: number): Promise<FeedPage> {
     await this.store.assignPositions();
+    // `since` without a cursor: start where the first such event can be, not at the beginning of the store.
+    if (after === 0 && filters.since) after = await this.store.positionBefore(filters.since);
     const { count, last } = await this.store.bounds(commissioner, filters, after, limit);
     const hasMore = last !== null && (await this.store.anyAfter(commissioner, filters, last));
     return { after, last, count, hasMore };

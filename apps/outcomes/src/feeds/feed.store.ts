@@ -40,8 +40,9 @@ export class FeedStore {
     for (;;) {
       const assigned = await this.dataSource.transaction(async (manager) => {
         await manager.query(`SELECT pg_advisory_xact_lock($1)`, [SEQUENCER_LOCK]);
-        // Within one batch, positions follow occurrence so a referral's history reads in order.
-        const [, count] = await manager.query(
+        // Within one batch, positions follow occurrence so a referral's history reads in order. The batch
+        // leaves its mark (see FeedPositionMarks1764600000000) in the same transaction.
+        const [{ count }] = await manager.query(
           `WITH pending AS (
              SELECT u."seq", u."occurred_at" FROM ${S}."outcome_event" u
              JOIN ${S}."referral" r ON r."referral_id" = u."referral_id" AND r."received_at" IS NOT NULL
@@ -49,8 +50,16 @@ export class FeedStore {
            ), numbered AS (
              SELECT ordered."seq", nextval('${S}."feed_position_seq"') AS "position"
              FROM (SELECT "seq" FROM pending ORDER BY "occurred_at", "seq") ordered
+           ), positioned AS (
+             UPDATE ${S}."outcome_event" AS e SET "feed_position" = numbered."position" FROM numbered WHERE e."seq" = numbered."seq"
+             RETURNING e."feed_position", e."occurred_at"
+           ), marked AS (
+             INSERT INTO ${S}."feed_position_mark" ("first_position", "occurred_until")
+             SELECT min("feed_position"), greatest(max("occurred_at"), (SELECT "occurred_until" FROM ${S}."feed_position_mark" ORDER BY "first_position" DESC LIMIT 1))
+             FROM positioned HAVING count(*) > 0
+             RETURNING 1
            )
-           UPDATE ${S}."outcome_event" AS e SET "feed_position" = numbered."position" FROM numbered WHERE e."seq" = numbered."seq"`,
+           SELECT count(*)::int AS "count" FROM positioned`,
           [BATCH],
         );
         return Number(count);
@@ -58,6 +67,22 @@ export class FeedStore {
       total += assigned;
       if (assigned < BATCH) return total;
     }
+  }
+
+  /**
+   * The position a read of events that occurred at or after `since` can start after: the first mark whose
+   * running maximum occurrence reaches `since` (no event before it occurred so late), or the last position
+   * handed out when none does (every event positioned so far occurred earlier).
+   */
+  async positionBefore(since: Date): Promise<number> {
+    const [row] = await this.dataSource.query(
+      `SELECT coalesce(
+         (SELECT "first_position" - 1 FROM ${S}."feed_position_mark" WHERE "occurred_until" >= $1 ORDER BY "occurred_until", "first_position" LIMIT 1),
+         (SELECT max("feed_position") FROM ${S}."outcome_event"),
+         0) AS "position"`,
+      [since],
+    );
+    return Number(row.position);
   }
 
   /** How many events follow position `after` (at most `limit`), and the last of them. */
