@@ -76,9 +76,13 @@ export class NotifierEnvironment extends BaseEnvironment {
   @EnvInteger({ min: 1 })
   DELIVERY_CONCURRENCY = 4;
 
-  /** How long a delivery job may run before another worker treats it as abandoned (worker crash). */
+  /**
+   * How long a delivery's lock lasts without renewal before another worker treats it as abandoned (worker crash).
+   * A live worker renews it every half of it, however long the provider takes; a crashed one delays the
+   * delivery by at most this plus JOB_STALLED_INTERVAL_MS.
+   */
   @EnvInteger({ min: 500 })
-  DELIVERY_LOCK_MS = 30000;
+  DELIVERY_LOCK_MS = 10_000;
 
   /** How often pending notifications and due reminders are re-enqueued (covers Redis outages and crashes). */
   @EnvInteger({ min: 50 })

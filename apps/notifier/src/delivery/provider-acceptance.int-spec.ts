@@ -3,7 +3,6 @@ import { ParsedMail, simpleParser } from 'mailparser';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { EventType, QueueName } from '@app/shared';
 import { SmtpSink, TcpProxy, TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually, startSmtpSink } from '@app/shared/testing';
 import { NotifierHarness, addLoneLinkWorker, loneReferral, startNotifier } from '../testing/notifier-test-app';
@@ -62,21 +61,11 @@ describe('PostgreSQL lost right after SMTP accepted an email', () => {
     rmSync(logDir, { recursive: true, force: true });
   });
 
-  async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  }
-
   it('records the email sent once PostgreSQL is back, sends it once, and logs that it was accepted', async () => {
     const { practiceOdsCode } = await addLoneLinkWorker(notifier, { email: address, channels: ['email'] });
     const event = await notifier.receive(loneReferral(practiceOdsCode));
     const [notification] = await eventually(async () => {
-      const rows = await query<{ id: string; status: string }>(`SELECT "id", "status" FROM "notifier"."notification" WHERE "referral_id" = $1`, [event.referralId]);
+      const rows = await database.query<{ id: string; status: string }>(`SELECT "id", "status" FROM "notifier"."notification" WHERE "referral_id" = $1`, [event.referralId]);
       return rows[0]?.status === 'sent' ? rows : undefined;
     }, 30_000);
 
@@ -84,9 +73,9 @@ describe('PostgreSQL lost right after SMTP accepted an email', () => {
     expect(await jobs.getJobState(notification.id)).toBe('completed');
     await jobs.close();
     expect(received.filter((mail) => JSON.stringify(mail.to).includes(address))).toHaveLength(1);
-    const attempts = await query<{ outcome: string }>(`SELECT "outcome" FROM "notifier"."notification_attempt" WHERE "notification_id" = $1 ORDER BY "attempt_no"`, [notification.id]);
+    const attempts = await database.query<{ outcome: string }>(`SELECT "outcome" FROM "notifier"."notification_attempt" WHERE "notification_id" = $1 ORDER BY "attempt_no"`, [notification.id]);
     expect(attempts.map((attempt) => attempt.outcome)).toEqual(['sent']);
-    const events = await query<{ type: string }>(`SELECT "type" FROM "notifier"."outbox" WHERE "envelope"->>'referralId' = $1 AND "type" LIKE 'notification.%'`, [event.referralId]);
+    const events = await database.query<{ type: string }>(`SELECT "type" FROM "notifier"."outbox" WHERE "envelope"->>'referralId' = $1 AND "type" LIKE 'notification.%'`, [event.referralId]);
     expect(events.map((row) => row.type)).toEqual([EventType.NotificationSent]);
 
     const lines = readFileSync(join(logDir, 'notifier.log'), 'utf8')

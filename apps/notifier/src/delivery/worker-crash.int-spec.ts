@@ -1,7 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { Client } from 'pg';
 import { BaseEnvironment, EventType, Sealer, ServiceName, createEvent, eventJobOptions, eventQueueName, sealReceivedPayload } from '@app/shared';
 import { SmtpSink, TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually, startSmtpSink } from '@app/shared/testing';
 import { NotifierHarness, freePort, loneReferral, startNotifier } from '../testing/notifier-test-app';
@@ -44,16 +43,6 @@ describe('a worker killed mid-send', () => {
     await sink.close();
   });
 
-  async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  }
-
   it('is taken over by another instance, which sends once and records the interrupted attempt', async () => {
     const port = await freePort();
     child = spawn(process.execPath, [join(__dirname, '../testing/run-typescript.js'), join(__dirname, '../testing/notifier-process.ts')], {
@@ -94,7 +83,7 @@ describe('a worker killed mid-send', () => {
     await events.close();
 
     const [claimed] = await eventually(async () => {
-      const rows = await query<{ id: string; status: string }>(`SELECT "id", "status" FROM "notifier"."notification" WHERE "referral_id" = $1`, [envelope.referralId]);
+      const rows = await database.query<{ id: string; status: string }>(`SELECT "id", "status" FROM "notifier"."notification" WHERE "referral_id" = $1`, [envelope.referralId]);
       return rows[0]?.status === 'sending' ? rows : undefined;
     });
     const exited = new Promise((resolve) => child!.once('exit', resolve));
@@ -104,10 +93,10 @@ describe('a worker killed mid-send', () => {
 
     survivor = await startNotifier('crash', { ...overrides, SMTP_URL: sink.url }, { database, redis });
     await eventually(async () => {
-      const [row] = await query<{ status: string }>(`SELECT "status" FROM "notifier"."notification" WHERE "id" = $1`, [claimed.id]);
+      const [row] = await database.query<{ status: string }>(`SELECT "status" FROM "notifier"."notification" WHERE "id" = $1`, [claimed.id]);
       return row.status === 'sent';
     }, 30000);
-    const attempts = await query<{ outcome: string }>(`SELECT "outcome" FROM "notifier"."notification_attempt" WHERE "notification_id" = $1 ORDER BY "attempt_no"`, [claimed.id]);
+    const attempts = await database.query<{ outcome: string }>(`SELECT "outcome" FROM "notifier"."notification_attempt" WHERE "notification_id" = $1 ORDER BY "attempt_no"`, [claimed.id]);
     expect(attempts.map((attempt) => attempt.outcome)).toEqual(['interrupted', 'sent']);
     expect(sink.messages.filter((mail) => JSON.stringify(mail.to).includes(stuck))).toHaveLength(1);
     expect((await survivor.outbox(EventType.NotificationSent)).filter((event) => event.referralId === envelope.referralId)).toHaveLength(1);

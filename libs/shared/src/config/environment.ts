@@ -73,13 +73,17 @@ export class BaseEnvironment {
   @EnvInteger({ min: 10, unit: 'milliseconds' })
   OUTBOX_POLL_MS = 200;
 
-  /** How long a worker holds a job before another worker may take it over: what a crashed process costs in latency. */
+  /**
+   * How long a worker holds a job before another worker may take it over: with JOB_STALLED_INTERVAL_MS, what a
+   * crashed process costs in latency (at most the two added). A live worker renews its lock every half of it,
+   * so a job may run longer; BullMQ's 30 s made a crash cost 30-60 s.
+   */
   @EnvInteger({ min: 500, unit: 'milliseconds' })
-  JOB_LOCK_MS = 30_000;
+  JOB_LOCK_MS = 10_000;
 
   /** How often workers look for jobs whose lock expired. */
   @EnvInteger({ min: 100, unit: 'milliseconds' })
-  JOB_STALLED_INTERVAL_MS = 15_000;
+  JOB_STALLED_INTERVAL_MS = 5_000;
 
   /** How many times a job may be found stalled (its worker gone) before it fails. */
   @EnvInteger({ min: 0 })

@@ -83,7 +83,7 @@ export class TransportMetrics implements OnModuleInit, OnApplicationShutdown {
       const [row] = await this.dataSource.query(`SELECT count(*)::int AS "count" FROM "${schema}"."dead_letter" WHERE "replayed_at" IS NULL`);
       return [{ value: row.count }];
     });
-    this.metrics.counter('events_republished_total', 'Events re-added to a queue because Redis had lost them (since this process started)', () => this.reconciler.republishedTotal);
+    this.metrics.counter('events_republished_total', 'Events re-added to a queue because Redis had lost them, or retried because their consumer gave up while PostgreSQL was unreachable (since this process started)', () => this.reconciler.republishedTotal);
   }
 
   async onApplicationShutdown(): Promise<void> {

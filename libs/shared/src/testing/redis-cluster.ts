@@ -33,6 +33,11 @@ export interface RedisClusterProcess {
   /** REDIS_URL for the services: redis-cluster://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3 */
   url: string;
   ports: number[];
+  /**
+   * Every master killed (SIGKILL) and started again on its port without its data: the cluster's layout (its
+   * nodes.conf) survives, its keys do not, as after a restart without persistence or a lost volume.
+   */
+  restartEmpty(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,9 +50,22 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterProces
   const ports: number[] = [];
   for (let index = 0; index < masters; index += 1) ports.push(await freeClusterPort(taken));
   const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
-  const children: ChildProcess[] = [];
-  const stop = async () => {
-    await Promise.all(
+  let children: ChildProcess[] = [];
+  const startNodes = async () => {
+    children = ports.map((port) =>
+      spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'],
+        { stdio: 'ignore' },
+      ),
+    );
+    for (const port of ports) await waitFor(port, async (redis) => (await redis.ping()) === 'PONG');
+  };
+  const clusterReady = async () => {
+    for (const port of ports) await waitFor(port, async (redis) => String(await redis.call('CLUSTER', 'INFO')).includes('cluster_state:ok'));
+  };
+  const killNodes = () =>
+    Promise.all(
       children.map(
         (child) =>
           new Promise<void>((resolve) => {
@@ -57,26 +75,28 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterProces
           }),
       ),
     );
+  const stop = async () => {
+    await killNodes();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of ports) {
-      children.push(
-        spawn(
-          'redis-server',
-          ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'],
-          { stdio: 'ignore' },
-        ),
-      );
-    }
-    for (const port of ports) await waitFor(port, async (redis) => (await redis.ping()) === 'PONG');
+    await startNodes();
     await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes']);
-    for (const port of ports) await waitFor(port, async (redis) => String(await redis.call('CLUSTER', 'INFO')).includes('cluster_state:ok'));
+    await clusterReady();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url: `redis-cluster://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`, ports, stop };
+  return {
+    url: `redis-cluster://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`,
+    ports,
+    async restartEmpty() {
+      await killNodes();
+      await startNodes();
+      await clusterReady();
+    },
+    stop,
+  };
 }
 
 async function waitFor(port: number, check: (redis: IORedis) => Promise<boolean>, timeoutMs = 20_000): Promise<void> {

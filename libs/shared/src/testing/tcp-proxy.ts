@@ -21,9 +21,17 @@ export class TcpProxy {
         return;
       }
       const upstream = createConnection({ host: this.targetHost, port: this.targetPort });
-      for (const socket of [client, upstream]) {
+      for (const [socket, peer] of [
+        [client, upstream],
+        [upstream, client],
+      ]) {
         this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
+        // One side gone (a killed process's socket is reset, not ended) closes the other, as it would without
+        // the hop: otherwise PostgreSQL keeps a dead client's transaction open, holding its locks.
+        socket.on('close', () => {
+          this.sockets.delete(socket);
+          peer.destroy();
+        });
         socket.on('error', () => undefined);
       }
       client.pipe(upstream).pipe(client);

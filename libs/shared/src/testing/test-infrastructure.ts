@@ -8,6 +8,8 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 export interface TestDatabase {
   url: string;
   name: string;
+  /** One query on a connection of its own (closed after), for a test's checks. */
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
   drop(): Promise<void>;
 }
 
@@ -23,6 +25,15 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
   return {
     url: url.toString(),
     name,
+    query: async <T>(sql: string, params: unknown[] = []) => {
+      const client = new Client({ connectionString: url.toString() });
+      await client.connect();
+      try {
+        return (await client.query(sql, params)).rows as T[];
+      } finally {
+        await client.end();
+      }
+    },
     drop: async () => {
       const client = new Client({ connectionString: TEST_POSTGRES_URL });
       await client.connect();

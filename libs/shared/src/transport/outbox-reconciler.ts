@@ -14,6 +14,11 @@ export interface ReconcileResult {
   checked: number;
   /** Of those, events whose job was gone from Redis and was added again. */
   republished: number;
+  /**
+   * Of those, events whose job had failed its last attempt while no dead letter could be recorded (PostgreSQL
+   * was away when the consumer gave up), retried with fresh attempts.
+   */
+  revived: number;
 }
 
 /**
@@ -71,7 +76,7 @@ export class OutboxReconciler {
 
   /** One pass over every subscriber of this producer's events. */
   async reconcile(): Promise<ReconcileResult> {
-    const result: ReconcileResult = { checked: 0, republished: 0 };
+    const result: ReconcileResult = { checked: 0, republished: 0, revived: 0 };
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     const lockKey = `outbox-reconciler:${this.options.schema}`;
@@ -84,6 +89,7 @@ export class OutboxReconciler {
           const one = await this.reconcileSubscriber(subscriber);
           result.checked += one.checked;
           result.republished += one.republished;
+          result.revived += one.revived;
         }
       } finally {
         await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
@@ -91,18 +97,21 @@ export class OutboxReconciler {
     } finally {
       await runner.release();
     }
+    this.republishedTotal += result.republished + result.revived;
     if (result.republished > 0) {
-      this.republishedTotal += result.republished;
       this.logger.warn(
         `Re-published ${result.republished} events whose jobs were missing from Redis (Redis lost data: failover, lost volume or restart without persistence)`,
       );
+    }
+    if (result.revived > 0) {
+      this.logger.warn(`Retried ${result.revived} events whose consumer gave up without recording a dead letter (PostgreSQL was unreachable then)`);
     }
     this.lastError = undefined;
     return result;
   }
 
   private async reconcileSubscriber(subscriber: string): Promise<ReconcileResult> {
-    const result: ReconcileResult = { checked: 0, republished: 0 };
+    const result: ReconcileResult = { checked: 0, republished: 0, revived: 0 };
     const schema = this.options.subscriberSchemas?.[subscriber] ?? SERVICE_SCHEMAS[subscriber as keyof typeof SERVICE_SCHEMAS];
     if (!schema) return result;
     const [{ inbox, deadLetters }] = await this.dataSource.query(`SELECT to_regclass($1) AS "inbox", to_regclass($2) AS "deadLetters"`, [
@@ -135,14 +144,25 @@ export class OutboxReconciler {
       );
       if (rows.length === 0) return result;
       result.checked += rows.length;
+      // One pipelined round: does the job exist, and when (if ever) did it fail for good (the failed set's score).
       const pipeline = this.connection.pipeline();
-      for (const row of rows) pipeline.exists(queue.toKey(row.envelope.id));
-      const exists = (await pipeline.exec()) ?? [];
-      const missing = rows.filter((_, index) => {
-        const [error, count] = exists[index] ?? [new Error('no reply'), 0];
+      for (const row of rows) pipeline.exists(queue.toKey(row.envelope.id)).zscore(queue.toKey('failed'), row.envelope.id);
+      const replies = (await pipeline.exec()) ?? [];
+      const reply = (index: number) => {
+        const [error, value] = replies[index] ?? [new Error('no reply'), null];
         if (error) throw error;
-        return count === 0;
-      });
+        return value;
+      };
+      const missing = rows.filter((_, index) => reply(2 * index) === 0);
+      // A consumer that gives up records a dead letter; one that gave up while PostgreSQL was away could not,
+      // and its failed job would wait in Redis for nobody. Failed longer than the grace ago: not a dead letter
+      // being written right now.
+      const failedBefore = Date.now() - (this.options.reconcileGraceMs ?? 30_000);
+      const abandoned = rows.filter((_, index) => reply(2 * index) === 1 && reply(2 * index + 1) !== null && Number(reply(2 * index + 1)) < failedBefore);
+      for (const row of abandoned) {
+        await (await queue.getJob(row.envelope.id))?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      }
+      result.revived += abandoned.length;
       if (missing.length > 0) {
         await queue.addBulk(
           missing.map((row) => ({
