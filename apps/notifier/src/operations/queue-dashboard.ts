@@ -4,7 +4,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Queue } from 'bullmq';
 import { STATUS_CODES } from 'node:http';
-import { allQueues, producerConnection, sameSecret } from '@app/shared';
+import { INLINE_STYLES_CSP, allQueues, producerConnection, sameSecret } from '@app/shared';
 import { NotifierEnvironment } from '../environment';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
@@ -43,8 +43,15 @@ export function mountQueueDashboard(app: NestFastifyApplication, env: NotifierEn
           .header('content-type', 'application/problem+json')
           .send({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'The queue dashboard needs the admin key (x-api-key, or as the Basic password).' });
       });
-      // bull-board answers its own refusals in plain text or JSON: ours are problem+json everywhere.
       scope.addHook('onSend', async (_request, reply, payload) => {
+        // The board's React UI sets style attributes and one <style> as it renders: inline styles only are
+        // allowed here (its scripts are its own files, 'self'). Its page also asks Google for a web font: an
+        // operator's browser must not tell a third party it opened this, so the link goes (a system font shows).
+        reply.header('content-security-policy', INLINE_STYLES_CSP);
+        if (typeof payload === 'string' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+          return payload.replace(/<link[^>]+fonts\.googleapis\.com[^>]*>/g, '');
+        }
+        // bull-board answers its own refusals in plain text or JSON: ours are problem+json everywhere.
         const status = reply.statusCode;
         if (status < 400 || String(reply.getHeader('content-type') ?? '').includes('problem+json')) return payload;
         reply.header('content-type', 'application/problem+json');
