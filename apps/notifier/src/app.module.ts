@@ -5,6 +5,7 @@ import { AUTH_ENTITIES } from './auth/auth.entities';
 import { AuthModule } from './auth/auth.module';
 import { CreateSignIn1764200000011 } from './auth/migrations/1764200000011-create-sign-in';
 import { CreateSignInRequest1764500000010 } from './auth/migrations/1764500000010-create-sign-in-request';
+import { EndedBeforeRouting1764500000001 } from './tasks/migrations/1764500000001-ended-before-routing';
 import { Notification, NotificationAttempt } from './delivery/notification.entities';
 import { CreateNotifications1764100000002 } from './delivery/migrations/1764100000002-create-notifications';
 import { AddCorrelationIds1764100000003 } from './delivery/migrations/1764100000003-add-correlation-ids';
@@ -36,6 +37,7 @@ export const NOTIFIER_MIGRATIONS = [
   AddReferralContacts1764200000010,
   CreateSignIn1764200000011,
   outboxPublishedIndexMigration(NOTIFIER_SCHEMA),
+  EndedBeforeRouting1764500000001,
   CreateSignInRequest1764500000010,
 ];
 

@@ -34,6 +34,10 @@ export class RoutingService {
    */
   async route(manager: EntityManager, event: EventEnvelope<typeof EventType.ReferralReceived>): Promise<RoutingOutcome | undefined> {
     const referral = event.payload;
+    if (await this.casework.lockForRouting(manager, event.referralId)) {
+      this.logger.log({ referralId: event.referralId }, 'Referral ended by the GP system before it was routed: offered to no one');
+      return undefined;
+    }
     // The one place the notifier opens who the referral is about: routing needs the postcode, and the
     // link worker's casework keeps the details (sealed again at rest).
     const person = openReferralPerson(this.sealer, event);

@@ -281,10 +281,23 @@ export class CaseworkService {
   async stop(manager: EntityManager, event: EventEnvelope): Promise<FollowUps> {
     const withdrawn = event.type === EventType.ReferralConsentWithdrawn;
     const at = new Date(event.occurredAt);
+    await this.store.lockReferral(manager, event.referralId);
     if (await this.store.lockCase(manager, event.referralId)) {
       await this.store.updateCase(manager, event.referralId, { status: withdrawn ? 'consent-withdrawn' : 'cancelled', statusChangedAt: at });
+    } else {
+      // Heard before the referral.received it follows: routing, when that arrives, offers it to no one.
+      await this.store.recordEndedBeforeRouting(manager, event.referralId, event.type, at);
     }
     return this.end(manager, event.referralId, withdrawn ? 'consent-withdrawn' : 'referral-ended', at);
+  }
+
+  /**
+   * Locks the referral for routing; true if the GP system already ended it (a cancellation or withdrawal that
+   * arrived first), in which case it must be offered to no one.
+   */
+  async lockForRouting(manager: EntityManager, referralId: string): Promise<boolean> {
+    await this.store.lockReferral(manager, referralId);
+    return (await this.store.endedBeforeRouting(manager, referralId)) !== undefined;
   }
 
   /** Deletes the details whose retention ran out. */

@@ -192,6 +192,32 @@ describe('tasks and casework (real Postgres, Redis and SMTP)', () => {
     expect(details.length).toBe(status === 'consent-withdrawn' ? 0 : 1);
   });
 
+  it.each([
+    [EventType.ReferralCancelled, { reason: 'no-longer-required', cancelledAt: new Date().toISOString(), by: { kind: 'sender' } }],
+    [EventType.ReferralConsentWithdrawn, { recordedAt: new Date().toISOString(), by: { kind: 'sender' } }],
+  ] as const)('ends up as in order when %s is handled before the referral.received it follows', async (type, payload) => {
+    const openOffers = async (referralId: string) => (await store.tasksOf(referralId)).filter((task) => task.status === 'open');
+    const details = async (referralId: string) => (await notifier.dataSource.query(`SELECT 1 FROM "notifier"."person_details" WHERE "referral_id" = $1`, [referralId])).length;
+    const stop = (referralId: string) => createEvent({ type, referralId, correlationId: crypto.randomUUID(), source: ServiceName.ReferralIntake, payload: payload as never });
+
+    const inOrder = await routed(receivedPayload({ needs: ['loneliness'] }));
+    expect((await openOffers(inOrder.referralId)).length).toBeGreaterThan(0);
+    await notifier.handled(await notifier.deliverEvent(stop(inOrder.referralId)));
+
+    const late = crypto.randomUUID();
+    await notifier.handled(await notifier.deliverEvent(stop(late)));
+    const received = await notifier.receive(receivedPayload({ needs: ['loneliness'] }), late);
+    await notifier.handled(received.jobId);
+
+    // Whichever came first: no offer open, nobody asked to act, and the details as the end requires.
+    expect(await openOffers(late)).toEqual([]);
+    expect(await openOffers(inOrder.referralId)).toEqual([]);
+    expect(await details(late)).toBe(0);
+    expect(await details(inOrder.referralId)).toBe(type === EventType.ReferralConsentWithdrawn ? 0 : 1);
+    const [{ notified }] = await notifier.dataSource.query(`SELECT count(*)::int AS "notified" FROM "notifier"."notification" WHERE "referral_id" = $1`, [late]);
+    expect(notified).toBe(0);
+  });
+
   it('closing withdraws open offers, and the details are deleted once the retention has passed', async () => {
     const event = await routed(receivedPayload({ needs: ['loneliness'] }));
     const offers = (await store.tasksOf(event.referralId)).filter((task) => task.recipientType === 'organisation');

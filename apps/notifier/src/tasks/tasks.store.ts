@@ -136,6 +136,24 @@ export class TasksStore {
   }
 
   /** The referral, locked for the rest of the caller's transaction: one change at a time per referral. */
+  /**
+   * Serialises routing and ending one referral until the transaction ends: without it a cancellation handled
+   * while the referral.received is being routed (another replica) would see no case and change nothing.
+   */
+  async lockReferral(manager: EntityManager, referralId: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 8131))`, [referralId]);
+  }
+
+  /** A cancellation or consent withdrawal handled before the referral was routed here. */
+  async recordEndedBeforeRouting(manager: EntityManager, referralId: string, eventType: string, endedAt: Date): Promise<void> {
+    await manager.query(`INSERT INTO ${S}."ended_before_routing" ("referral_id", "event_type", "ended_at") VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [referralId, eventType, endedAt]);
+  }
+
+  async endedBeforeRouting(manager: EntityManager, referralId: string): Promise<{ eventType: string } | undefined> {
+    const [row] = await manager.query(`SELECT "event_type" AS "eventType" FROM ${S}."ended_before_routing" WHERE "referral_id" = $1`, [referralId]);
+    return row;
+  }
+
   async lockCase(manager: EntityManager, referralId: string): Promise<ReferralCase | undefined> {
     const [row] = await manager.query(`SELECT * FROM ${S}."referral" WHERE "referral_id" = $1 FOR UPDATE`, [referralId]);
     return row ? toCase(row) : undefined;

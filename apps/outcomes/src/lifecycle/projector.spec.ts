@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { EventType, EventTypeName } from '@app/shared';
 import { project, statusesOnlyTouchedBy } from './projector';
 import { StoredData, StoredEvent } from './stored-event';
@@ -26,20 +27,22 @@ const received = () =>
     receivedAt: '2026-11-02T09:00:00Z',
   });
 const recordedBy = { kind: 'organisation', id: organisation };
+/** Received to closed, through an organisation's acceptance, contact and sessions. */
+const wholeJourney = () => [
+  received(),
+  event(EventType.ReferralRouted, '2026-11-02T09:01:00Z', { linkWorkerId: linkWorker, tasks: [{ recipientType: 'organisation', recipientId: organisation }] }),
+  event(EventType.ReferralAccepted, '2026-11-03T10:00:00Z', { recipientType: 'organisation', recipientId: organisation, decidedAt: '2026-11-03T10:00:00Z', organisationId: organisation }),
+  event(EventType.ReferralContacted, '2026-11-04T10:00:00Z', { recordedBy, occurredAt: '2026-11-04T09:30:00Z' }),
+  event(EventType.SessionAttended, '2026-11-10T10:00:00Z', { recordedBy, occurredAt: '2026-11-10T10:00:00Z' }),
+  event(EventType.SessionMissed, '2026-11-17T10:00:00Z', { recordedBy, occurredAt: '2026-11-17T10:00:00Z' }),
+  event(EventType.SessionAttended, '2026-11-24T10:00:00Z', { recordedBy, occurredAt: '2026-11-24T10:00:00Z' }),
+  event(EventType.ReferralCompleted, '2026-12-01T10:00:00Z', { recordedBy, occurredAt: '2026-12-01T10:00:00Z' }),
+  event(EventType.ReferralClosed, '2026-12-01T11:00:00Z', { recordedBy, occurredAt: '2026-12-01T11:00:00Z', reason: null }),
+];
 
 describe('the referral projection', () => {
   it('follows a whole journey and keeps its timings', () => {
-    const { referral, anomalies } = project(referralId, [
-      received(),
-      event(EventType.ReferralRouted, '2026-11-02T09:01:00Z', { linkWorkerId: linkWorker, tasks: [{ recipientType: 'organisation', recipientId: organisation }] }),
-      event(EventType.ReferralAccepted, '2026-11-03T10:00:00Z', { recipientType: 'organisation', recipientId: organisation, decidedAt: '2026-11-03T10:00:00Z', organisationId: organisation }),
-      event(EventType.ReferralContacted, '2026-11-04T10:00:00Z', { recordedBy, occurredAt: '2026-11-04T09:30:00Z' }),
-      event(EventType.SessionAttended, '2026-11-10T10:00:00Z', { recordedBy, occurredAt: '2026-11-10T10:00:00Z' }),
-      event(EventType.SessionMissed, '2026-11-17T10:00:00Z', { recordedBy, occurredAt: '2026-11-17T10:00:00Z' }),
-      event(EventType.SessionAttended, '2026-11-24T10:00:00Z', { recordedBy, occurredAt: '2026-11-24T10:00:00Z' }),
-      event(EventType.ReferralCompleted, '2026-12-01T10:00:00Z', { recordedBy, occurredAt: '2026-12-01T10:00:00Z' }),
-      event(EventType.ReferralClosed, '2026-12-01T11:00:00Z', { recordedBy, occurredAt: '2026-12-01T11:00:00Z', reason: null }),
-    ]);
+    const { referral, anomalies } = project(referralId, wholeJourney());
     expect(anomalies).toEqual([]);
     expect(referral).toMatchObject({
       status: 'closed',
@@ -58,6 +61,43 @@ describe('the referral projection', () => {
     expect(referral.status).toBe('received');
     expect(referral.completedAt).toBeNull();
     expect(anomalies).toEqual([{ eventId: completedEarly.eventId, eventType: EventType.ReferralCompleted, fromStatus: 'received', reason: expect.any(String) }]);
+  });
+
+  it('projects any arrival order of a whole journey as it projects the events in order', () => {
+    const journeys = [
+      wholeJourney(),
+      [
+        received(),
+        event(EventType.ReferralRouted, '2026-11-02T09:01:00Z', { linkWorkerId: linkWorker, tasks: [{ recipientType: 'organisation', recipientId: organisation }] }),
+        event(EventType.ReferralDeclined, '2026-11-03T09:00:00Z', { recipientType: 'organisation', recipientId: organisation, decidedAt: '2026-11-03T09:00:00Z', reason: 'no-capacity' }),
+        event(EventType.ReferralDeclined, '2026-11-03T10:00:00Z', { recipientType: 'link-worker', recipientId: linkWorker, decidedAt: '2026-11-03T10:00:00Z', reason: 'not-eligible' }),
+      ],
+      [
+        received(),
+        event(EventType.ReferralRouted, '2026-11-02T09:01:00Z', { linkWorkerId: linkWorker, tasks: [] }),
+        // Two events at the same instant: the shared order (type, then id) decides, never the arrival.
+        event(EventType.ReferralAccepted, '2026-11-03T10:00:00Z', { recipientType: 'link-worker', recipientId: linkWorker, decidedAt: '2026-11-03T10:00:00Z' }),
+        event(EventType.ReferralCancelled, '2026-11-03T10:00:00Z', { reason: 'patient-request' }),
+      ],
+    ];
+    expect(journeys.map((journey) => project(referralId, journey).referral.status)).toEqual(['closed', 'declined', 'cancelled']);
+    for (const journey of journeys) {
+      const inOrder = project(referralId, journey);
+      fc.assert(
+        fc.property(fc.shuffledSubarray(journey, { minLength: journey.length, maxLength: journey.length }), (arrived) => {
+          // The store numbers events as they arrive.
+          const stored = arrived.map((stored, index) => ({ ...stored, seq: index + 1 }));
+          const projection = project(referralId, stored);
+          const byEvent = <T extends { eventId: string }>(list: T[]) => [...list].sort((a, b) => a.eventId.localeCompare(b.eventId));
+          expect({ ...projection, anomalies: byEvent(projection.anomalies), measures: byEvent(projection.measures) }).toEqual({
+            ...inOrder,
+            anomalies: byEvent(inOrder.anomalies),
+            measures: byEvent(inOrder.measures),
+          });
+        }),
+        { numRuns: 200 },
+      );
+    }
   });
 
   it('settles to the same result whichever order the events arrived in', () => {

@@ -104,7 +104,7 @@ export class StatusEventsController {
     if (!referral) throw new UnrecoverableError(`${event.type} for unknown referral ${event.referralId}`);
     await this.referrals.recordHistory(ctx.manager, { eventId: event.id, referralId: referral.id, type: event.type, occurredAt: new Date(event.occurredAt), facts: historyFactsOf(event) });
     const history = await this.referrals.history(referral.id, ctx.manager);
-    const { state, refused } = referralLifecycle(referral, history);
+    const { state, refused, statusChangedAt: foldedAt } = referralLifecycle(referral, history);
     const refusal = refused.find((candidate) => candidate.event.id === event.id);
     if (refusal) this.logger.warn(`Referral ${referral.id}: ${refusal.reason}`);
     const status = state.status ?? referral.status;
@@ -114,7 +114,10 @@ export class StatusEventsController {
     }
     const reason = state.statusReason;
     const previousStatus = referral.status;
-    await this.referrals.setStatus(ctx.manager, referral.id, { status, statusReason: reason ?? null, statusChangedAt: new Date(event.occurredAt) });
+    // When the status changed is the folded history's answer, not this event's time: an event that arrives
+    // late (after one that follows it) must leave the referral as the events in order would.
+    const statusChangedAt = foldedAt ?? new Date(event.occurredAt);
+    await this.referrals.setStatus(ctx.manager, referral.id, { status, statusReason: reason ?? null, statusChangedAt });
     const sender = referral.senderId ? await this.senders.find(referral.senderId, ctx.manager) : null;
     if (!sender?.callbackUrl || sender.disabledAt) return;
     const callback = await this.store.createCallback(ctx.manager, {
@@ -129,17 +132,17 @@ export class StatusEventsController {
       // The sender chose: our JSON, or the referral's FHIR R4 Task as it stands after this change.
       payload:
         sender.callbackFormat === 'fhir-task'
-          ? referralTask(taskSourceOf(referral, history, state, { status, statusReason: reason, statusChangedAt: new Date(event.occurredAt) }))
+          ? referralTask(taskSourceOf(referral, history, state, { status, statusReason: reason, statusChangedAt }))
           : {
               type: STATUS_CALLBACK_TYPE,
-              timestamp: event.occurredAt,
+              timestamp: statusChangedAt.toISOString(),
               data: {
                 referralId: referral.id,
                 senderReferralId: referral.senderReferralId,
                 status,
                 previousStatus,
                 ...(reason ? { reason } : {}),
-                occurredAt: event.occurredAt,
+                occurredAt: statusChangedAt.toISOString(),
                 statusUrl: statusUrl(referral.id),
               },
             },

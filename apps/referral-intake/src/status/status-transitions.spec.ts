@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { EventEnvelope, EventType, EventTypeName } from '@app/shared';
 import { historyFactsOf, referralLifecycle } from './status-transitions';
@@ -32,6 +33,27 @@ describe("intake's status from the referral's history", () => {
     expect(referralLifecycle(referral, [...history].reverse()).state.status).toBe('accepted');
   });
 
+  it('folds any arrival order of a whole journey to the status, reason and change time of the events in order', () => {
+    const contact = (kind: string, id: string) => heard(EventType.ReferralContacted, { recordedBy: { kind, id }, occurredAt: new Date().toISOString() });
+    const outcome = (type: EventTypeName) => heard(type, { recordedBy: { kind: 'organisation', id: 'org-b' }, occurredAt: new Date().toISOString() });
+    const journeys = [
+      [routed(), decided(EventType.ReferralDeclined, 'organisation', 'org-a'), decided(EventType.ReferralAccepted, 'organisation', 'org-b'), contact('organisation', 'org-b'), outcome(EventType.SessionAttended), outcome(EventType.SessionMissed), outcome(EventType.ReferralCompleted), outcome(EventType.ReferralClosed)],
+      [routed(), decided(EventType.ReferralDeclined, 'organisation', 'org-a'), decided(EventType.ReferralDeclined, 'organisation', 'org-b'), decided(EventType.ReferralDeclined, 'link-worker', 'lw-1')],
+      [routed(), decided(EventType.ReferralAccepted, 'link-worker', 'lw-1'), heard(EventType.ReferralCancelled, { reason: 'patient-request' }), contact('link-worker', 'lw-1')],
+    ];
+    expect(journeys.map((journey) => referralLifecycle(referral, journey).state.status)).toEqual(['closed', 'declined', 'cancelled']);
+    for (const journey of journeys) {
+      const inOrder = referralLifecycle(referral, journey);
+      fc.assert(
+        fc.property(fc.shuffledSubarray(journey, { minLength: journey.length, maxLength: journey.length }), (arrived) => {
+          const folded = referralLifecycle(referral, arrived);
+          expect({ ...folded, refused: sortedRefusals(folded.refused) }).toEqual({ ...inOrder, refused: sortedRefusals(inOrder.refused) });
+        }),
+        { numRuns: 200 },
+      );
+    }
+  });
+
   it('refuses a completion recorded by an organisation that never accepted', () => {
     const history = [routed(), decided(EventType.ReferralAccepted, 'organisation', 'org-a'), heard(EventType.ReferralContacted, { recordedBy: { kind: 'organisation', id: 'org-b' }, occurredAt: new Date().toISOString() })];
     const { state, refused } = referralLifecycle(referral, history);
@@ -44,3 +66,7 @@ describe("intake's status from the referral's history", () => {
     expect(facts).toEqual({ actor: { kind: 'organisation', id: 'org-a' }, reason: 'other' });
   });
 });
+
+function sortedRefusals<T extends { event: { id: string } }>(refused: T[]): T[] {
+  return [...refused].sort((a, b) => a.event.id.localeCompare(b.event.id));
+}

@@ -302,18 +302,28 @@ export interface RefusedEvent {
 
 export interface FoldedLifecycle {
   state: LifecycleState;
+  /** When the status became what it is: the occurredAt of the last event that changed it (null before any). */
+  statusChangedAt: Date | null;
   /** Events the lifecycle refused: they changed nothing, and are reported rather than silently fixed. */
   refused: RefusedEvent[];
 }
 
-/** A referral's state from its whole history, in lifecycle order. Pure. */
+/**
+ * A referral's state from its whole history, in lifecycle order. Pure, and a function of the set of events
+ * only (the order is total: time, then type, then id), so events arriving in any order fold to the same result.
+ */
 export function foldLifecycle(events: readonly LifecycleEvent[]): FoldedLifecycle {
   let state = INITIAL_LIFECYCLE;
+  let statusChangedAt: Date | null = null;
   const refused: RefusedEvent[] = [];
   for (const event of inLifecycleOrder(events)) {
     const step = applyLifecycleEvent(state, event);
-    if (step.allowed) state = step.state;
-    else refused.push({ event, from: state.status, reason: step.reason });
+    if (!step.allowed) {
+      refused.push({ event, from: state.status, reason: step.reason });
+      continue;
+    }
+    if (step.state.status !== state.status) statusChangedAt = event.occurredAt;
+    state = step.state;
   }
-  return { state, refused };
+  return { state, statusChangedAt, refused };
 }
