@@ -5,7 +5,17 @@ export interface ServiceDataSourceOptions {
   schema: string;
   entities: MixedList<Function | string>;
   migrations: MixedList<Function | string>;
+  /** How long PostgreSQL lets a session sit idle inside a transaction before ending it (default 60 s). */
+  idleInTransactionTimeoutMs?: number;
 }
+
+/**
+ * A client that vanishes without closing its connection (its host lost power, the network between them was cut)
+ * would otherwise keep its transaction open, and the row and advisory locks it holds, until TCP gives up on it
+ * (two hours by default): every other replica waiting on those locks stalls. PostgreSQL ends such a session once
+ * it has sat idle inside a transaction this long; none of ours waits between statements for more than seconds.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
 /**
  * Each service owns one schema; its migrations table lives there too. Schema changes go only through
@@ -22,7 +32,14 @@ export function serviceDataSourceOptions(options: ServiceDataSourceOptions): Dat
     migrationsRun: false,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    extra: { max: 10, connectionTimeoutMillis: 5000 },
+    // TCP keepalives notice a vanished server (or client host) in about a minute instead of two hours.
+    extra: {
+      max: 10,
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
   };
 }
 
