@@ -11,7 +11,13 @@ import { report } from './stats';
 async function main(): Promise<void> {
   const started = Date.now();
   let met = true;
-  for (const bench of [benchIntake, benchPipeline]) {
+  // BENCH_ONLY=intake or pipeline runs one half (the verdict then covers only its targets).
+  const only = process.env.BENCH_ONLY;
+  const benches = [
+    ['intake', benchIntake],
+    ['pipeline', benchPipeline],
+  ] as const;
+  for (const [, bench] of benches.filter(([name]) => !only || name === only)) {
     const { title, targets } = await bench();
     met = report(title, targets) && met;
   }
