@@ -69,7 +69,6 @@ export class ServiceInfrastructureModule implements NestModule {
         HealthModule,
         MetricsModule.forService({
           service: options.service,
-          schema: options.schema,
           redisUrl: env.REDIS_URL,
           redisPrefix: env.REDIS_PREFIX,
           token: env.METRICS_TOKEN,

@@ -1,15 +1,15 @@
 import { CanActivate, Controller, DynamicModule, ExecutionContext, Get, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { allQueues } from '../jobs/job-types';
 import { bearerToken, sameSecret } from '../http/credentials';
 import { ProblemException, problem } from '../http/problem-details';
+import { DeadLetterStore } from '../transport/dead-letters';
 import { OutboxReconciler } from '../transport/outbox-reconciler';
+import { OutboxRelay } from '../transport/outbox-relay';
 import { ServiceMetrics } from './service-metrics';
 
 export interface MetricsModuleOptions {
   service: string;
-  schema: string;
   redisUrl: string;
   redisPrefix: string;
   /** When set, /metrics needs `Authorization: Bearer <token>`; when empty, only connections from this machine. */
@@ -60,28 +60,23 @@ export class MetricsController {
 export class TransportMetrics implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly metrics: ServiceMetrics,
-    private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+    private readonly deadLetters: DeadLetterStore,
     private readonly reconciler: OutboxReconciler,
     @Inject(METRICS_OPTIONS) private readonly options: MetricsModuleOptions,
   ) {}
 
   onModuleInit(): void {
-    const schema = this.options.schema;
     // Every queue this service works, events' and jobs' alike, from the one registry.
     for (const { queue } of allQueues().filter((queue) => queue.service === this.options.service)) this.metrics.watchQueue(queue);
     this.metrics.gauge('outbox_unpublished_events', 'Events committed but not yet relayed to Redis', [], async () => {
-      const [row] = await this.dataSource.query(`SELECT count(*)::int AS "count" FROM "${schema}"."outbox" WHERE "published_at" IS NULL`);
-      return [{ value: row.count }];
+      return [{ value: await this.relay.pendingCount() }];
     });
     this.metrics.gauge('outbox_lag_seconds', 'Age of the oldest event not yet relayed to Redis (0 when none waits)', [], async () => {
-      const [row] = await this.dataSource.query(
-        `SELECT COALESCE(EXTRACT(EPOCH FROM now() - min("created_at")), 0)::float AS "age" FROM "${schema}"."outbox" WHERE "published_at" IS NULL`,
-      );
-      return [{ value: row.age }];
+      return [{ value: await this.relay.lagSeconds() }];
     });
     this.metrics.gauge('event_dead_letters', 'Events this service gave up on and that were not replayed', [], async () => {
-      const [row] = await this.dataSource.query(`SELECT count(*)::int AS "count" FROM "${schema}"."dead_letter" WHERE "replayed_at" IS NULL`);
-      return [{ value: row.count }];
+      return [{ value: await this.deadLetters.openCount() }];
     });
     this.metrics.counter('events_republished_total', 'Events re-added to a queue because Redis had lost them, or retried because their consumer gave up while PostgreSQL was unreachable (since this process started)', () => this.reconciler.republishedTotal);
   }

@@ -43,6 +43,12 @@ export class DeadLetterStore {
     );
   }
 
+  /** Events given up on and not replayed. */
+  async openCount(): Promise<number> {
+    const [row] = await this.dataSource.query(`SELECT count(*)::int AS "count" FROM "${this.options.schema}"."dead_letter" WHERE "replayed_at" IS NULL`);
+    return row.count;
+  }
+
   async list(options: { includeReplayed?: boolean } = {}): Promise<DeadLetter[]> {
     const rows = await this.dataSource.query(
       `SELECT "id", "consumer", "event_id", "event_type", "error", "attempts", "failed_at", "replayed_at" FROM "${this.options.schema}"."dead_letter"

@@ -134,6 +134,14 @@ export class OutboxRelay {
     return row.count;
   }
 
+  /** Age in seconds of the oldest event not yet relayed (0 when none waits). */
+  async lagSeconds(): Promise<number> {
+    const [row] = await this.dataSource.query(
+      `SELECT COALESCE(EXTRACT(EPOCH FROM now() - min("created_at")), 0)::float AS "age" FROM "${this.options.schema}"."outbox" WHERE "published_at" IS NULL`,
+    );
+    return row.age;
+  }
+
   private queueFor(service: string): Queue {
     let queue = this.queues.get(service);
     if (!queue) {
