@@ -22,7 +22,7 @@ module.exports = {
   projects: [
     { ...tier, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     { ...tier, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'] },
-    { ...tier, displayName: 'journey', testMatch: ['<rootDir>/test/*.{spec,int-spec}.ts'] },
+    { ...tier, displayName: 'journey', testMatch: ['<rootDir>/test/**/*.{spec,int-spec}.ts'] },
   ],
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   testTimeout: 60000,
