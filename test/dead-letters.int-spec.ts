@@ -8,6 +8,7 @@ import { EventPublisher, EventType } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { JSON_REFERRAL_EXAMPLE } from '../apps/referral-intake/src/referrals/examples';
 import { IntakeHarness, startIntake } from '../apps/referral-intake/src/testing/intake-harness';
+import { INTAKE_SCHEMA } from '../apps/referral-intake/src/environment';
 
 const execFileAsync = promisify(execFile);
 
@@ -65,7 +66,7 @@ describe('npm run dead-letters, for events and status callbacks alike', () => {
       publisher.publish(manager, EventType.ReferralAccepted, { referralId: randomUUID(), payload: { recipientType: 'organisation', recipientId: randomUUID(), decidedAt: new Date().toISOString() } }),
     );
     const [callback] = await eventually(async () => {
-      const rows: Array<{ id: string; state: string }> = await intake.dataSource.query(`SELECT "id", "state" FROM "intake"."status_callback" WHERE "referral_id" = $1`, [referralId]);
+      const rows: Array<{ id: string; state: string }> = await intake.dataSource.query(`SELECT "id", "state" FROM "${INTAKE_SCHEMA}"."status_callback" WHERE "referral_id" = $1`, [referralId]);
       return rows[0]?.state === 'failed' ? rows : undefined;
     });
     await eventually(async () => (await listed(['referral-intake'])).length === 2);
@@ -83,7 +84,7 @@ describe('npm run dead-letters, for events and status callbacks alike', () => {
 
     expect(await cli(['replay', '--all', '--service', 'referral-intake', '--kind', 'callbacks'])).toContain(`${callback.id}: queued again (referral-intake callbacks, deliver-status-callback)`);
     await eventually(async () => {
-      const [row] = await intake.dataSource.query(`SELECT "state", "attempts" FROM "intake"."status_callback" WHERE "id" = $1`, [callback.id]);
+      const [row] = await intake.dataSource.query(`SELECT "state", "attempts" FROM "${INTAKE_SCHEMA}"."status_callback" WHERE "id" = $1`, [callback.id]);
       return row.state === 'delivered' ? row : undefined;
     });
     expect(received.filter((id) => id === callback.id)).toHaveLength(3);

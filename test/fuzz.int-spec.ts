@@ -13,6 +13,8 @@ import { RecordingStore } from '../apps/outcomes/src/recording/recording.store';
 import { OutcomesHarness, followUp, receivedEvent, startOutcomes } from '../apps/outcomes/src/testing/harness';
 import { FHIR_SERVICE_REQUEST_EXAMPLE, JSON_REFERRAL_EXAMPLE } from '../apps/referral-intake/src/referrals/examples';
 import { IntakeHarness, startIntake } from '../apps/referral-intake/src/testing/intake-harness';
+import { NOTIFIER_SCHEMA } from '../apps/notifier/src/environment';
+import { OUTCOMES_SCHEMA } from '../apps/outcomes/src/environment';
 
 /**
  * Property-based attack on every route of every service (issue 9): generated bodies, headers, query
@@ -84,9 +86,9 @@ beforeAll(async () => {
 
   const event = await notifier.receive(receivedPayload({ needs: ['loneliness'] }));
   await notifier.handled(event.jobId);
-  const tasks: Array<{ id: string }> = await notifier.dataSource.query(`SELECT "id" FROM "notifier"."task" WHERE "referral_id" = $1`, [event.referralId]);
+  const tasks: Array<{ id: string }> = await notifier.dataSource.query(`SELECT "id" FROM "${NOTIFIER_SCHEMA}"."task" WHERE "referral_id" = $1`, [event.referralId]);
   const signer = new ActionLinkSigner(notifier.env.ACTION_LINK_SECRET, 60_000);
-  const [organisation] = await notifier.dataSource.query(`SELECT "id" FROM "notifier"."organisation" LIMIT 1`);
+  const [organisation] = await notifier.dataSource.query(`SELECT "id" FROM "${NOTIFIER_SCHEMA}"."organisation" LIMIT 1`);
   targets.push({
     service: 'notifier',
     fastify: notifier.app.getHttpAdapter().getInstance(),
@@ -116,7 +118,7 @@ beforeAll(async () => {
     received,
     followUp(EventType.ReferralRouted, received.referralId, { linkWorkerId, tasks: [{ recipientType: 'organisation', recipientId: organisationId, reason: 'fuzz' }] }, new Date(Date.now() - 86_000_000)),
   );
-  await eventually(async () => (await outcomes.dataSource.query(`SELECT 1 FROM "outcomes"."referral" WHERE "referral_id" = $1 AND "status" = 'routed'`, [received.referralId])).length === 1);
+  await eventually(async () => (await outcomes.dataSource.query(`SELECT 1 FROM "${OUTCOMES_SCHEMA}"."referral" WHERE "referral_id" = $1 AND "status" = 'routed'`, [received.referralId])).length === 1);
   targets.push({
     service: 'outcomes',
     fastify: outcomes.app.getHttpAdapter().getInstance(),

@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { DeadLetterStore, loadEnvironment } from '@app/shared';
 import { SmtpSink, TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually, startSmtpSink } from '@app/shared/testing';
-import { IntakeEnvironment } from '../apps/referral-intake/src/environment';
+import { INTAKE_SCHEMA, IntakeEnvironment } from '../apps/referral-intake/src/environment';
 import { createIntakeApp } from '../apps/referral-intake/src/intake-app';
 import { SenderStore } from '../apps/referral-intake/src/senders/sender.store';
 import { NotifierEnvironment } from '../apps/notifier/src/environment';
@@ -180,7 +180,7 @@ describe('journey: GP referral → link worker mailbox → commissioner feed', (
     // A consumer that gave up on the referral's event keeps it as a dead letter: sealed like the rest.
     const scan = new DataSource({ type: 'postgres', url: database.url });
     await scan.initialize();
-    const [{ envelope: received }] = await scan.query(`SELECT "envelope" FROM "intake"."outbox" WHERE "type" = 'referral.received' AND "envelope"->>'referralId' = $1`, [referralId]);
+    const [{ envelope: received }] = await scan.query(`SELECT "envelope" FROM "${INTAKE_SCHEMA}"."outbox" WHERE "type" = 'referral.received' AND "envelope"->>'referralId' = $1`, [referralId]);
     const notifierTransport = {
       service: 'notifier',
       schema: 'notifier',

@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { EventPayloads, EventPublisher, EventType, EventTypeName, OutboxRelay, ServiceName, createServiceApp, createTransportTables, loadEnvironment } from '@app/shared';
 import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually } from '@app/shared/testing';
-import { IntakeEnvironment } from '../apps/referral-intake/src/environment';
+import { INTAKE_SCHEMA, IntakeEnvironment } from '../apps/referral-intake/src/environment';
 import { createIntakeApp } from '../apps/referral-intake/src/intake-app';
 import { JSON_REFERRAL_EXAMPLE } from '../apps/referral-intake/src/referrals/examples';
 import { SenderStore } from '../apps/referral-intake/src/senders/sender.store';
@@ -85,11 +85,11 @@ describe('journey: intake and outcomes agree on the referral status', () => {
   async function statuses(referralId: string, events: number): Promise<{ intake: string; outcomes: string }> {
     return eventually(async () => {
       const [intake] = await notifierData.query(
-        `SELECT r."status", (SELECT count(*)::int FROM "intake"."referral_history" h WHERE h."referral_id" = r."id") AS "heard" FROM "intake"."referral" r WHERE r."id" = $1`,
+        `SELECT r."status", (SELECT count(*)::int FROM "${INTAKE_SCHEMA}"."referral_history" h WHERE h."referral_id" = r."id") AS "heard" FROM "${INTAKE_SCHEMA}"."referral" r WHERE r."id" = $1`,
         [referralId],
       );
       const [outcomes] = await notifierData.query(
-        `SELECT r."status", (SELECT count(*)::int FROM "outcomes"."outcome_event" e WHERE e."referral_id" = r."referral_id") AS "heard" FROM "outcomes"."referral" r WHERE r."referral_id" = $1`,
+        `SELECT r."status", (SELECT count(*)::int FROM "${OUTCOMES_SCHEMA}"."outcome_event" e WHERE e."referral_id" = r."referral_id") AS "heard" FROM "${OUTCOMES_SCHEMA}"."referral" r WHERE r."referral_id" = $1`,
         [referralId],
       );
       // Outcomes also stores referral.received; intake keeps the referral itself.

@@ -3,7 +3,7 @@ import { JobName, JobQueues, planJob } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { notifierJobs } from '../apps/notifier/src/notifier-jobs';
 import { NotifierEnvironment } from '../apps/notifier/src/environment';
-import { OutcomesEnvironment } from '../apps/outcomes/src/environment';
+import { OUTCOMES_SCHEMA, OutcomesEnvironment } from '../apps/outcomes/src/environment';
 import { outcomesJobs } from '../apps/outcomes/src/outcomes-jobs';
 import { OutcomesHarness, startOutcomes } from '../apps/outcomes/src/testing/harness';
 import { intakeJobs } from '../apps/referral-intake/src/intake-jobs';
@@ -33,14 +33,14 @@ describe('the scheduled outbox purge', () => {
   it('deletes published rows past retention when the job runs, and keeps recent and unpublished ones', async () => {
     const insert = (published: string | null) =>
       outcomes.dataSource
-        .query(`INSERT INTO "outcomes"."outbox" ("id", "type", "envelope", "published_at") VALUES ($1, 'referral.completed', '{}', ${published ?? 'NULL'}) RETURNING "id"`, [randomUUID()])
+        .query(`INSERT INTO "${OUTCOMES_SCHEMA}"."outbox" ("id", "type", "envelope", "published_at") VALUES ($1, 'referral.completed', '{}', ${published ?? 'NULL'}) RETURNING "id"`, [randomUUID()])
         .then(([row]: Array<{ id: string }>) => row.id);
     const old = await insert(`now() - interval '25 hours'`);
     const recent = await insert('now()');
     const waiting = await insert(null);
     await outcomes.app.get(JobQueues).add([planJob(JobName.PurgeOutcomesOutbox, {})]);
-    await eventually(async () => (await outcomes.dataSource.query(`SELECT 1 FROM "outcomes"."outbox" WHERE "id" = $1`, [old])).length === 0);
-    const left = (await outcomes.dataSource.query(`SELECT "id" FROM "outcomes"."outbox"`)).map((row: { id: string }) => row.id);
+    await eventually(async () => (await outcomes.dataSource.query(`SELECT 1 FROM "${OUTCOMES_SCHEMA}"."outbox" WHERE "id" = $1`, [old])).length === 0);
+    const left = (await outcomes.dataSource.query(`SELECT "id" FROM "${OUTCOMES_SCHEMA}"."outbox"`)).map((row: { id: string }) => row.id);
     expect(left).toEqual(expect.arrayContaining([recent, waiting]));
   });
 });
@@ -66,10 +66,10 @@ describe('the outbox indexes', () => {
   }
 
   it('serve the purge and the reconciler window from "outbox_published", and the relay from "outbox_unpublished"', async () => {
-    expect(await planOf(`DELETE FROM "outcomes"."outbox" WHERE "published_at" IS NOT NULL AND "published_at" < now() - interval '24 hours'`)).toContain('outbox_published');
+    expect(await planOf(`DELETE FROM "${OUTCOMES_SCHEMA}"."outbox" WHERE "published_at" IS NOT NULL AND "published_at" < now() - interval '24 hours'`)).toContain('outbox_published');
     expect(
-      await planOf(`SELECT "seq" FROM "outcomes"."outbox" WHERE "published_at" IS NOT NULL AND "published_at" > now() - interval '24 hours' AND "published_at" < now() - interval '30 seconds'`),
+      await planOf(`SELECT "seq" FROM "${OUTCOMES_SCHEMA}"."outbox" WHERE "published_at" IS NOT NULL AND "published_at" > now() - interval '24 hours' AND "published_at" < now() - interval '30 seconds'`),
     ).toContain('outbox_published');
-    expect(await planOf(`SELECT "id" FROM "outcomes"."outbox" WHERE "published_at" IS NULL ORDER BY "seq" LIMIT 200 FOR UPDATE SKIP LOCKED`)).toContain('outbox_unpublished');
+    expect(await planOf(`SELECT "id" FROM "${OUTCOMES_SCHEMA}"."outbox" WHERE "published_at" IS NULL ORDER BY "seq" LIMIT 200 FOR UPDATE SKIP LOCKED`)).toContain('outbox_unpublished');
   });
 });

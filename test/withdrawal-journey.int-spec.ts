@@ -5,9 +5,9 @@ import { DataSource } from 'typeorm';
 import { loadEnvironment } from '@app/shared';
 import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually } from '@app/shared/testing';
 import { CommissionerStore } from '../apps/outcomes/src/commissioners/commissioner.store';
-import { OutcomesEnvironment } from '../apps/outcomes/src/environment';
+import { OUTCOMES_SCHEMA, OutcomesEnvironment } from '../apps/outcomes/src/environment';
 import { createOutcomesApp } from '../apps/outcomes/src/outcomes-app';
-import { IntakeEnvironment } from '../apps/referral-intake/src/environment';
+import { INTAKE_SCHEMA, IntakeEnvironment } from '../apps/referral-intake/src/environment';
 import { createIntakeApp } from '../apps/referral-intake/src/intake-app';
 import { JSON_REFERRAL_EXAMPLE } from '../apps/referral-intake/src/referrals/examples';
 import { SenderStore } from '../apps/referral-intake/src/senders/sender.store';
@@ -65,7 +65,7 @@ describe('journey: cancel and withdraw consent, intake → outcomes → GP callb
     const response = await send('/v1/referrals', { ...JSON_REFERRAL_EXAMPLE, practiceOdsCode: 'A81001', senderReferralId: `EMIS-${randomUUID()}` });
     expect(response.status).toBe(202);
     const { referralId } = (await response.json()) as { referralId: string };
-    await eventually(async () => (await apps[1].get(DataSource).query(`SELECT 1 FROM "outcomes"."referral_identity" WHERE "referral_id" = $1`, [referralId])).length === 1, 30_000);
+    await eventually(async () => (await apps[1].get(DataSource).query(`SELECT 1 FROM "${OUTCOMES_SCHEMA}"."referral_identity" WHERE "referral_id" = $1`, [referralId])).length === 1, 30_000);
     return referralId;
   }
 
@@ -74,7 +74,7 @@ describe('journey: cancel and withdraw consent, intake → outcomes → GP callb
     const cancelled = await send(`/v1/referrals/${referralId}:cancel`, { reason: 'patient-moved', reasonText: 'Moved to Margaret’s daughter in York' });
     expect(cancelled.status).toBe(202);
     const [projected] = await eventually(async () => {
-      const rows = await apps[1].get(DataSource).query(`SELECT "status" FROM "outcomes"."referral" WHERE "referral_id" = $1`, [referralId]);
+      const rows = await apps[1].get(DataSource).query(`SELECT "status" FROM "${OUTCOMES_SCHEMA}"."referral" WHERE "referral_id" = $1`, [referralId]);
       return rows[0]?.status === 'cancelled' ? rows : undefined;
     }, 30_000);
     expect(projected.status).toBe('cancelled');
@@ -92,20 +92,20 @@ describe('journey: cancel and withdraw consent, intake → outcomes → GP callb
     const referralId = await refer();
     const withdrawn = await send(`/v1/referrals/${referralId}:withdraw-consent`, {});
     expect(withdrawn.status).toBe(202);
-    const [intakeRow] = await apps[0].get(DataSource).query(`SELECT "patient", "notes" FROM "intake"."referral" WHERE "id" = $1`, [referralId]);
+    const [intakeRow] = await apps[0].get(DataSource).query(`SELECT "patient", "notes" FROM "${INTAKE_SCHEMA}"."referral" WHERE "id" = $1`, [referralId]);
     expect(intakeRow).toEqual({ patient: null, notes: null });
     const outcomes = apps[1].get(DataSource);
-    await eventually(async () => (await outcomes.query(`SELECT 1 FROM "outcomes"."referral_identity" WHERE "referral_id" = $1`, [referralId])).length === 0, 30_000);
+    await eventually(async () => (await outcomes.query(`SELECT 1 FROM "${OUTCOMES_SCHEMA}"."referral_identity" WHERE "referral_id" = $1`, [referralId])).length === 0, 30_000);
     const [kept] = await eventually(async () => {
-      const rows = await outcomes.query(`SELECT "status", "age_band", "postcode_district", "practice_ods_code" FROM "outcomes"."referral" WHERE "referral_id" = $1`, [referralId]);
+      const rows = await outcomes.query(`SELECT "status", "age_band", "postcode_district", "practice_ods_code" FROM "${OUTCOMES_SCHEMA}"."referral" WHERE "referral_id" = $1`, [referralId]);
       return rows[0]?.status === 'consent-withdrawn' ? rows : undefined;
     }, 30_000);
     expect(kept).toMatchObject({ age_band: expect.any(String), postcode_district: 'LS6', practice_ods_code: 'A81001' });
     const everything = JSON.stringify([
-      await apps[0].get(DataSource).query(`SELECT * FROM "intake"."referral" WHERE "id" = $1`, [referralId]),
-      await apps[0].get(DataSource).query(`SELECT "envelope" FROM "intake"."outbox" WHERE "envelope"->>'referralId' = $1`, [referralId]),
-      await outcomes.query(`SELECT * FROM "outcomes"."outcome_event" WHERE "referral_id" = $1`, [referralId]),
-      await outcomes.query(`SELECT * FROM "outcomes"."referral" WHERE "referral_id" = $1`, [referralId]),
+      await apps[0].get(DataSource).query(`SELECT * FROM "${INTAKE_SCHEMA}"."referral" WHERE "id" = $1`, [referralId]),
+      await apps[0].get(DataSource).query(`SELECT "envelope" FROM "${INTAKE_SCHEMA}"."outbox" WHERE "envelope"->>'referralId' = $1`, [referralId]),
+      await outcomes.query(`SELECT * FROM "${OUTCOMES_SCHEMA}"."outcome_event" WHERE "referral_id" = $1`, [referralId]),
+      await outcomes.query(`SELECT * FROM "${OUTCOMES_SCHEMA}"."referral" WHERE "referral_id" = $1`, [referralId]),
     ]);
     for (const value of ['9434765919', 'Margaret', 'Oyelaran', '1948-02-11', 'LS6 2QT', '07700900123', 'margaret@example.com', 'Widowed']) {
       expect(everything).not.toContain(value);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eventually } from '@app/shared/testing';
 import { ActionLinkSigner } from './actions/action-link';
 import { NotifierHarness, SAMPLE, receivedPayload, startNotifier } from './testing/notifier-test-app';
+import { NOTIFIER_SCHEMA } from './environment';
 
 /** Inputs that each answered 500, or changed what they must not (issue 9): now named 4xx problems that change nothing. */
 let notifier: NotifierHarness;
@@ -12,7 +13,7 @@ beforeAll(async () => {
   const event = await notifier.receive(receivedPayload({ needs: ['loneliness'] }));
   referralId = event.referralId;
   await eventually(async () => {
-    const rows = await notifier.dataSource.query(`SELECT "status" FROM "notifier"."notification" WHERE "referral_id" = $1`, [referralId]);
+    const rows = await notifier.dataSource.query(`SELECT "status" FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "referral_id" = $1`, [referralId]);
     return rows.length > 0 && rows.every((row: { status: string }) => row.status === 'sent');
   });
 });
@@ -30,7 +31,7 @@ async function expectProblem(response: Response, status: number, pointer?: strin
 
 async function rowCounts(): Promise<Record<string, number>> {
   const tables = ['task', 'notification', 'outbox', 'pcn', 'practice', 'link_worker', 'organisation', 'location', 'service', 'service_at_location'];
-  const [row] = await notifier.dataSource.query(`SELECT ${tables.map((table) => `(SELECT count(*) FROM "notifier"."${table}")::int AS "${table}"`).join(', ')}`);
+  const [row] = await notifier.dataSource.query(`SELECT ${tables.map((table) => `(SELECT count(*) FROM "${NOTIFIER_SCHEMA}"."${table}")::int AS "${table}"`).join(', ')}`);
   return row;
 }
 
@@ -39,13 +40,13 @@ describe('one-click decisions', () => {
   let taskId: string;
 
   beforeAll(async () => {
-    const [task] = await notifier.dataSource.query(`SELECT "id" FROM "notifier"."task" WHERE "referral_id" = $1 AND "status" = 'open' LIMIT 1`, [referralId]);
+    const [task] = await notifier.dataSource.query(`SELECT "id" FROM "${NOTIFIER_SCHEMA}"."task" WHERE "referral_id" = $1 AND "status" = 'open' LIMIT 1`, [referralId]);
     taskId = task.id;
     token = new ActionLinkSigner(notifier.env.ACTION_LINK_SECRET, 60_000).sign(taskId).token;
   });
 
   afterEach(async () => {
-    const [task] = await notifier.dataSource.query(`SELECT "status" FROM "notifier"."task" WHERE "id" = $1`, [taskId]);
+    const [task] = await notifier.dataSource.query(`SELECT "status" FROM "${NOTIFIER_SCHEMA}"."task" WHERE "id" = $1`, [taskId]);
     expect(task.status).toBe('open');
   });
 
@@ -71,7 +72,7 @@ describe('GOV.UK Notify receipts', () => {
     });
 
   async function emailNotification(): Promise<{ id: string; status: string }> {
-    const [row] = await notifier.dataSource.query(`SELECT "id", "status" FROM "notifier"."notification" WHERE "referral_id" = $1 AND "channel" = 'email' ORDER BY "id" LIMIT 1`, [referralId]);
+    const [row] = await notifier.dataSource.query(`SELECT "id", "status" FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "referral_id" = $1 AND "channel" = 'email' ORDER BY "id" LIMIT 1`, [referralId]);
     return row;
   }
 
@@ -133,7 +134,7 @@ describe('directory imports', () => {
   });
 
   it('a location already owned by another organisation', async () => {
-    const [saved] = await notifier.dataSource.query(`SELECT "id" FROM "notifier"."location" LIMIT 1`);
+    const [saved] = await notifier.dataSource.query(`SELECT "id" FROM "${NOTIFIER_SCHEMA}"."location" LIMIT 1`);
     const intruder = organisation();
     intruder.locations[0].id = saved.id;
     intruder.services[0].locationIds = [saved.id];

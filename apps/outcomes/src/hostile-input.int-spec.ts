@@ -4,6 +4,7 @@ import { eventually } from '@app/shared/testing';
 import { CommissionerStore } from './commissioners/commissioner.store';
 import { RecordingStore } from './recording/recording.store';
 import { OutcomesHarness, followUp, receivedEvent, startOutcomes } from './testing/harness';
+import { OUTCOMES_SCHEMA } from './environment';
 
 /** Inputs that each answered 500 (issue 9): now named 4xx problems, with nothing stored. */
 let outcomes: OutcomesHarness;
@@ -20,7 +21,7 @@ beforeAll(async () => {
   referralId = received.referralId;
   await outcomes.deliver(received, followUp(EventType.ReferralRouted, referralId, { linkWorkerId, tasks: [] }, new Date(Date.now() - 86_000_000)));
   await eventually(async () => {
-    const [row] = await outcomes.dataSource.query(`SELECT "status" FROM "outcomes"."referral" WHERE "referral_id" = $1`, [referralId]);
+    const [row] = await outcomes.dataSource.query(`SELECT "status" FROM "${OUTCOMES_SCHEMA}"."referral" WHERE "referral_id" = $1`, [referralId]);
     return row?.status === 'routed';
   });
 });
@@ -30,7 +31,7 @@ afterAll(async () => {
 });
 
 async function stored(): Promise<number> {
-  const [row] = await outcomes.dataSource.query(`SELECT (SELECT count(*) FROM "outcomes"."outbox") + (SELECT count(*) FROM "outcomes"."outcome_event") + (SELECT count(*) FROM "outcomes"."measure") AS "count"`);
+  const [row] = await outcomes.dataSource.query(`SELECT (SELECT count(*) FROM "${OUTCOMES_SCHEMA}"."outbox") + (SELECT count(*) FROM "${OUTCOMES_SCHEMA}"."outcome_event") + (SELECT count(*) FROM "${OUTCOMES_SCHEMA}"."measure") AS "count"`);
   return Number(row.count);
 }
 

@@ -4,6 +4,7 @@ import { SmtpSink, eventually, startSmtpSink } from '@app/shared/testing';
 import { expectNoAccessibilityViolations, launchChromium } from '../testing/browser';
 import { NotifierHarness, PATIENT, receivedPayload, startNotifier } from '../testing/notifier-test-app';
 import { ActionLinkSigner } from './action-link';
+import { NOTIFIER_SCHEMA } from '../environment';
 
 describe('accept or decline in one click (headless Chromium)', () => {
   let sink: SmtpSink;
@@ -84,7 +85,7 @@ describe('accept or decline in one click (headless Chromium)', () => {
     });
     expect(accepted.type).toBe(EventType.ReferralAccepted);
     expect(accepted.payload).toMatchObject({ recipientType: 'organisation', organisationId: expect.any(String), decidedAt: expect.any(String) });
-    const [task] = await notifier.dataSource.query(`SELECT "status" FROM "notifier"."task" WHERE "id" = $1`, [taskIdOf(links[0])]);
+    const [task] = await notifier.dataSource.query(`SELECT "status" FROM "${NOTIFIER_SCHEMA}"."task" WHERE "id" = $1`, [taskIdOf(links[0])]);
     expect(task.status).toBe('accepted');
 
     const told = await eventually(() => sink.messages.find((mail) => mail.subject === `Accepted: social prescribing referral ${referralId}`));

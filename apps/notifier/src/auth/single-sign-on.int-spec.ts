@@ -2,6 +2,7 @@ import { Browser, BrowserContext, Page } from 'playwright-core';
 import { expectNoAccessibilityViolations, launchChromium } from '../testing/browser';
 import { NotifierHarness, SAMPLE, freePort, startNotifier } from '../testing/notifier-test-app';
 import { OIDC_TEST_CLIENT, TestOidcProvider, startOidcProvider } from '../testing/oidc-test-provider';
+import { NOTIFIER_SCHEMA } from '../environment';
 
 describe('single sign-on by OpenID Connect (a real oidc-provider, headless Chromium)', () => {
   let provider: TestOidcProvider;
@@ -27,7 +28,7 @@ describe('single sign-on by OpenID Connect (a real oidc-provider, headless Chrom
     await notifier?.close();
   });
 
-  const signedInSessions = async () => (await notifier.dataSource.query(`SELECT "person_kind", "person_id", "email" FROM "notifier"."workspace_session" WHERE "person_id" IS NOT NULL`)) as Array<Record<string, string>>;
+  const signedInSessions = async () => (await notifier.dataSource.query(`SELECT "person_kind", "person_id", "email" FROM "${NOTIFIER_SCHEMA}"."workspace_session" WHERE "person_id" IS NOT NULL`)) as Array<Record<string, string>>;
 
   /** From our sign-in page through the provider's own login and consent screens, back to us. */
   async function signOnAs(login: string): Promise<{ context: BrowserContext; page: Page }> {
@@ -51,7 +52,7 @@ describe('single sign-on by OpenID Connect (a real oidc-provider, headless Chrom
     expect(await page.textContent('main')).toContain('You are signed in as Amira Khan');
     expect(await signedInSessions()).toEqual([{ person_kind: 'link-worker', person_id: SAMPLE.amira, email: SAMPLE.amiraEmail }]);
     // The state, nonce and PKCE verifier were used once and are gone from the session.
-    const [row] = await notifier.dataSource.query(`SELECT "data" FROM "notifier"."workspace_session" WHERE "person_id" IS NOT NULL`);
+    const [row] = await notifier.dataSource.query(`SELECT "data" FROM "${NOTIFIER_SCHEMA}"."workspace_session" WHERE "person_id" IS NOT NULL`);
     expect(row.data.oidc).toBeUndefined();
 
     await page.goto('/sign-in');

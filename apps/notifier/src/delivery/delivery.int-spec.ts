@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { EventType } from '@app/shared';
 import { SmtpSink, eventually, startSmtpSink } from '@app/shared/testing';
 import { NotifierHarness, addLoneLinkWorker, loneReferral, startNotifier } from '../testing/notifier-test-app';
+import { NOTIFIER_SCHEMA } from '../environment';
 
 const execFileAsync = promisify(execFile);
 
@@ -33,12 +34,12 @@ async function programmableSink(behaviours: Map<string, Behaviour>): Promise<Smt
 }
 
 async function notificationOf(notifier: NotifierHarness, referralId: string) {
-  const [row] = await notifier.dataSource.query(`SELECT * FROM "notifier"."notification" WHERE "referral_id" = $1`, [referralId]);
+  const [row] = await notifier.dataSource.query(`SELECT * FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "referral_id" = $1`, [referralId]);
   return row as { id: string; status: string; attempts: number; last_error: string | null };
 }
 
 async function attemptsOf(notifier: NotifierHarness, notificationId: string): Promise<string[]> {
-  const rows = await notifier.dataSource.query(`SELECT "outcome" FROM "notifier"."notification_attempt" WHERE "notification_id" = $1 ORDER BY "attempt_no"`, [notificationId]);
+  const rows = await notifier.dataSource.query(`SELECT "outcome" FROM "${NOTIFIER_SCHEMA}"."notification_attempt" WHERE "notification_id" = $1 ORDER BY "attempt_no"`, [notificationId]);
   return rows.map((row: { outcome: string }) => row.outcome);
 }
 
@@ -124,13 +125,13 @@ describe('email delivery: retries, dead letters and replay (real SMTP)', () => {
     const event = await notifier.receive(loneReferral(practiceOdsCode));
     await eventually(async () => (await notificationOf(notifier, event.referralId))?.status === 'sent');
     const [orphan] = await notifier.dataSource.query(
-      `INSERT INTO "notifier"."notification" ("id", "referral_id", "task_id", "kind", "recipient_type", "recipient_id", "channel", "address", "status")
+      `INSERT INTO "${NOTIFIER_SCHEMA}"."notification" ("id", "referral_id", "task_id", "kind", "recipient_type", "recipient_id", "channel", "address", "status")
        SELECT gen_random_uuid(), "referral_id", "task_id", 'reminder', "recipient_type", "recipient_id", "channel", "address", 'pending'
-       FROM "notifier"."notification" WHERE "referral_id" = $1 RETURNING "id"`,
+       FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "referral_id" = $1 RETURNING "id"`,
       [event.referralId],
     );
     await eventually(async () => {
-      const [row] = await notifier.dataSource.query(`SELECT "status" FROM "notifier"."notification" WHERE "id" = $1`, [orphan.id]);
+      const [row] = await notifier.dataSource.query(`SELECT "status" FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "id" = $1`, [orphan.id]);
       return row.status === 'sent';
     });
     expect(received(email).map((mail) => mail.subject)).toEqual([
@@ -141,7 +142,7 @@ describe('email delivery: retries, dead letters and replay (real SMTP)', () => {
 
   it('fails an email address that cannot be valid without calling the server', async () => {
     const { practiceOdsCode, linkWorkerId } = await addLoneLinkWorker(notifier, { email: 'valid@test.example.nhs.uk', channels: ['email'] });
-    await notifier.dataSource.query(`UPDATE "notifier"."link_worker" SET "email" = 'not an address' WHERE "id" = $1`, [linkWorkerId]);
+    await notifier.dataSource.query(`UPDATE "${NOTIFIER_SCHEMA}"."link_worker" SET "email" = 'not an address' WHERE "id" = $1`, [linkWorkerId]);
     const event = await notifier.receive(loneReferral(practiceOdsCode));
     await eventually(async () => (await notificationOf(notifier, event.referralId))?.status === 'failed');
     expect(await attemptsOf(notifier, (await notificationOf(notifier, event.referralId)).id)).toEqual(['permanent-failure']);
@@ -170,7 +171,7 @@ describe('email delivery: the provider rate limit (BullMQ limiter)', () => {
     await eventually(() => sink.messages.length === 2);
     const counts = async () => {
       const rows: Array<{ status: string; count: number }> = await notifier.dataSource.query(
-        `SELECT "status", count(*)::int AS "count" FROM "notifier"."notification" GROUP BY "status"`,
+        `SELECT "status", count(*)::int AS "count" FROM "${NOTIFIER_SCHEMA}"."notification" GROUP BY "status"`,
       );
       return Object.fromEntries(rows.map((row) => [row.status, row.count]));
     };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { EventType, QueueName } from '@app/shared';
 import { SmtpSink, TcpProxy, TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually, startSmtpSink } from '@app/shared/testing';
 import { NotifierHarness, addLoneLinkWorker, loneReferral, startNotifier } from '../testing/notifier-test-app';
+import { NOTIFIER_SCHEMA } from '../environment';
 
 /**
  * PostgreSQL stops just after the SMTP server accepted an email: recording "sent" fails. The retry must
@@ -65,7 +66,7 @@ describe('PostgreSQL lost right after SMTP accepted an email', () => {
     const { practiceOdsCode } = await addLoneLinkWorker(notifier, { email: address, channels: ['email'] });
     const event = await notifier.receive(loneReferral(practiceOdsCode));
     const [notification] = await eventually(async () => {
-      const rows = await database.query<{ id: string; status: string }>(`SELECT "id", "status" FROM "notifier"."notification" WHERE "referral_id" = $1`, [event.referralId]);
+      const rows = await database.query<{ id: string; status: string }>(`SELECT "id", "status" FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "referral_id" = $1`, [event.referralId]);
       return rows[0]?.status === 'sent' ? rows : undefined;
     }, 30_000);
 
@@ -73,9 +74,9 @@ describe('PostgreSQL lost right after SMTP accepted an email', () => {
     expect(await jobs.getJobState(notification.id)).toBe('completed');
     await jobs.close();
     expect(received.filter((mail) => JSON.stringify(mail.to).includes(address))).toHaveLength(1);
-    const attempts = await database.query<{ outcome: string }>(`SELECT "outcome" FROM "notifier"."notification_attempt" WHERE "notification_id" = $1 ORDER BY "attempt_no"`, [notification.id]);
+    const attempts = await database.query<{ outcome: string }>(`SELECT "outcome" FROM "${NOTIFIER_SCHEMA}"."notification_attempt" WHERE "notification_id" = $1 ORDER BY "attempt_no"`, [notification.id]);
     expect(attempts.map((attempt) => attempt.outcome)).toEqual(['sent']);
-    const events = await database.query<{ type: string }>(`SELECT "type" FROM "notifier"."outbox" WHERE "envelope"->>'referralId' = $1 AND "type" LIKE 'notification.%'`, [event.referralId]);
+    const events = await database.query<{ type: string }>(`SELECT "type" FROM "${NOTIFIER_SCHEMA}"."outbox" WHERE "envelope"->>'referralId' = $1 AND "type" LIKE 'notification.%'`, [event.referralId]);
     expect(events.map((row) => row.type)).toEqual([EventType.NotificationSent]);
 
     const lines = readFileSync(join(logDir, 'notifier.log'), 'utf8')

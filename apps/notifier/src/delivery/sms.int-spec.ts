@@ -2,6 +2,7 @@ import { EventType, JobName, JobQueues, QueueName, planJob } from '@app/shared';
 import { SmtpSink, eventually, startSmtpSink } from '@app/shared/testing';
 import { NotifierHarness, PATIENT, SAMPLE, addLoneLinkWorker, loneReferral, receivedPayload, startNotifier } from '../testing/notifier-test-app';
 import { NotifyStandIn, startNotifyStandIn } from '../testing/notify-stand-in';
+import { NOTIFIER_SCHEMA } from '../environment';
 
 describe('SMS through GOV.UK Notify (local stand-in for the Notify API)', () => {
   let notify: NotifyStandIn;
@@ -36,12 +37,12 @@ describe('SMS through GOV.UK Notify (local stand-in for the Notify API)', () => 
   }
 
   async function smsNotification(referralId: string) {
-    const [row] = await notifier.dataSource.query(`SELECT * FROM "notifier"."notification" WHERE "referral_id" = $1 AND "channel" = 'sms'`, [referralId]);
+    const [row] = await notifier.dataSource.query(`SELECT * FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "referral_id" = $1 AND "channel" = 'sms'`, [referralId]);
     return row as { id: string; status: string; provider_message_id: string | null } | undefined;
   }
 
   async function attempts(notificationId: string): Promise<string[]> {
-    const rows = await notifier.dataSource.query(`SELECT "outcome" FROM "notifier"."notification_attempt" WHERE "notification_id" = $1 ORDER BY "attempt_no"`, [notificationId]);
+    const rows = await notifier.dataSource.query(`SELECT "outcome" FROM "${NOTIFIER_SCHEMA}"."notification_attempt" WHERE "notification_id" = $1 ORDER BY "attempt_no"`, [notificationId]);
     return rows.map((row: { outcome: string }) => row.outcome);
   }
 
@@ -49,7 +50,7 @@ describe('SMS through GOV.UK Notify (local stand-in for the Notify API)', () => 
     const event = await notifier.receive(receivedPayload({ practiceOdsCode: 'A81004', needs: ['money-debt-benefits'], patient: { ...PATIENT, postcode: 'TS5 6XY' } }));
     await eventually(async () => (await smsNotification(event.referralId))?.status === 'sent');
     const channels = await notifier.dataSource.query(
-      `SELECT "recipient_id", "channel" FROM "notifier"."notification" WHERE "referral_id" = $1 ORDER BY "recipient_type", "channel"`,
+      `SELECT "recipient_id", "channel" FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "referral_id" = $1 ORDER BY "recipient_type", "channel"`,
       [event.referralId],
     );
     expect(channels).toEqual([
@@ -107,8 +108,8 @@ describe('SMS through GOV.UK Notify (local stand-in for the Notify API)', () => 
     await eventually(async () => (await smsNotification(event.referralId))?.status === 'sent');
     const notification = (await smsNotification(event.referralId))!;
     // As if the worker died after Notify accepted the message but before "sent" was committed.
-    await notifier.dataSource.query(`UPDATE "notifier"."notification" SET "status" = 'sending' WHERE "id" = $1`, [notification.id]);
-    await notifier.dataSource.query(`UPDATE "notifier"."notification_attempt" SET "outcome" = 'in-progress', "finished_at" = NULL WHERE "notification_id" = $1`, [notification.id]);
+    await notifier.dataSource.query(`UPDATE "${NOTIFIER_SCHEMA}"."notification" SET "status" = 'sending' WHERE "id" = $1`, [notification.id]);
+    await notifier.dataSource.query(`UPDATE "${NOTIFIER_SCHEMA}"."notification_attempt" SET "outcome" = 'in-progress', "finished_at" = NULL WHERE "notification_id" = $1`, [notification.id]);
     const jobs = notifier.app.get(JobQueues);
     await (await jobs.queue(QueueName.DeliverSms).getJob(notification.id))?.remove();
     await jobs.enqueue([planJob(JobName.DeliverSms, { notificationId: notification.id })]);
@@ -204,7 +205,7 @@ describe('per-provider rate limits', () => {
     await eventually(() => notify.accepted.length === 1);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(notify.accepted).toHaveLength(1);
-    const counts = await notifier.dataSource.query(`SELECT "channel", "status", count(*)::int AS "count" FROM "notifier"."notification" GROUP BY 1, 2 ORDER BY 1, 2`);
+    const counts = await notifier.dataSource.query(`SELECT "channel", "status", count(*)::int AS "count" FROM "${NOTIFIER_SCHEMA}"."notification" GROUP BY 1, 2 ORDER BY 1, 2`);
     expect(counts).toEqual([
       { channel: 'email', status: 'sent', count: 3 },
       { channel: 'sms', status: 'pending', count: 2 },

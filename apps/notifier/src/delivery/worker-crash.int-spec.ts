@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import { BaseEnvironment, EventType, Sealer, ServiceName, createEvent, eventJobOptions, eventQueueName, sealReceivedPayload } from '@app/shared';
 import { SmtpSink, TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eventually, startSmtpSink } from '@app/shared/testing';
 import { NotifierHarness, freePort, loneReferral, startNotifier } from '../testing/notifier-test-app';
+import { NOTIFIER_SCHEMA } from '../environment';
 
 /**
  * A delivery worker process is killed (SIGKILL) while its SMTP conversation is stuck mid-send. Another
@@ -83,7 +84,7 @@ describe('a worker killed mid-send', () => {
     await events.close();
 
     const [claimed] = await eventually(async () => {
-      const rows = await database.query<{ id: string; status: string }>(`SELECT "id", "status" FROM "notifier"."notification" WHERE "referral_id" = $1`, [envelope.referralId]);
+      const rows = await database.query<{ id: string; status: string }>(`SELECT "id", "status" FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "referral_id" = $1`, [envelope.referralId]);
       return rows[0]?.status === 'sending' ? rows : undefined;
     });
     const exited = new Promise((resolve) => child!.once('exit', resolve));
@@ -93,10 +94,10 @@ describe('a worker killed mid-send', () => {
 
     survivor = await startNotifier('crash', { ...overrides, SMTP_URL: sink.url }, { database, redis });
     await eventually(async () => {
-      const [row] = await database.query<{ status: string }>(`SELECT "status" FROM "notifier"."notification" WHERE "id" = $1`, [claimed.id]);
+      const [row] = await database.query<{ status: string }>(`SELECT "status" FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "id" = $1`, [claimed.id]);
       return row.status === 'sent';
     }, 30000);
-    const attempts = await database.query<{ outcome: string }>(`SELECT "outcome" FROM "notifier"."notification_attempt" WHERE "notification_id" = $1 ORDER BY "attempt_no"`, [claimed.id]);
+    const attempts = await database.query<{ outcome: string }>(`SELECT "outcome" FROM "${NOTIFIER_SCHEMA}"."notification_attempt" WHERE "notification_id" = $1 ORDER BY "attempt_no"`, [claimed.id]);
     expect(attempts.map((attempt) => attempt.outcome)).toEqual(['interrupted', 'sent']);
     expect(sink.messages.filter((mail) => JSON.stringify(mail.to).includes(stuck))).toHaveLength(1);
     expect((await survivor.outbox(EventType.NotificationSent)).filter((event) => event.referralId === envelope.referralId)).toHaveLength(1);

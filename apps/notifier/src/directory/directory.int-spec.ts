@@ -5,6 +5,7 @@ import { EventType } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { NotifierHarness, PATIENT, SAMPLE, receivedPayload, startNotifier } from '../testing/notifier-test-app';
 import { DirectoryStore } from './directory.store';
+import { NOTIFIER_SCHEMA } from '../environment';
 
 const CSV = `organisation_id,organisation_name,email,mobile,channels,accepting_referrals,service_id,service_name,needs,location_id,location_name,postcode
 5d0c1c62-8a3e-4c55-9f0e-0a4f6b9d2e01,North Ormesby Job Club,jobs@job-club.example.org.uk,,email,yes,5d0c1c62-8a3e-4c55-9f0e-0a4f6b9d2e02,Job Club,employment-training;money-debt-benefits,5d0c1c62-8a3e-4c55-9f0e-0a4f6b9d2e03,Job Club (TS3),TS3 6AL
@@ -118,7 +119,7 @@ describe('directory admin API, and mail written to files when no SMTP server is 
     expect(mails.map((mail) => JSON.stringify(mail.to)).join()).toContain(SAMPLE.amiraEmail);
     // The file is written before "sent" commits, so the row may lag the file by a moment.
     const row = await eventually(async () => {
-      const [current] = await notifier.dataSource.query(`SELECT "provider", "status" FROM "notifier"."notification" WHERE "referral_id" = $1 LIMIT 1`, [event.referralId]);
+      const [current] = await notifier.dataSource.query(`SELECT "provider", "status" FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "referral_id" = $1 LIMIT 1`, [event.referralId]);
       return current?.status === 'sending' ? undefined : current;
     });
     expect(row).toEqual({ provider: 'mail-dir', status: 'sent' });

@@ -1,6 +1,7 @@
 import { EventType } from '@app/shared';
 import { SmtpSink, eventually, startSmtpSink } from '@app/shared/testing';
 import { NotifierHarness, PATIENT, SAMPLE, receivedPayload, startNotifier } from '../testing/notifier-test-app';
+import { NOTIFIER_SCHEMA } from '../environment';
 
 describe('notifier: referral.received to an email task (real Postgres, Redis, SMTP)', () => {
   let sink: SmtpSink;
@@ -46,10 +47,10 @@ describe('notifier: referral.received to an email task (real Postgres, Redis, SM
     expect(tasks.map((task) => task.recipientType)).toEqual(['link-worker', 'organisation', 'organisation']);
     expect(sent.map((e) => (e.payload as { channel: string }).channel)).toEqual(['email', 'email', 'email']);
     expect(new Set([routed, ...sent].map((e) => e.correlationId))).toEqual(new Set([event.correlationId]));
-    const [decision] = await notifier.dataSource.query(`SELECT "outcome", "area" FROM "notifier"."routing_decision" WHERE "referral_id" = $1`, [event.referralId]);
+    const [decision] = await notifier.dataSource.query(`SELECT "outcome", "area" FROM "${NOTIFIER_SCHEMA}"."routing_decision" WHERE "referral_id" = $1`, [event.referralId]);
     expect(decision).toEqual({ outcome: 'routed', area: 'TS1' });
     const attempts = await notifier.dataSource.query(
-      `SELECT a."outcome", a."provider", a."provider_message_id" FROM "notifier"."notification_attempt" a JOIN "notifier"."notification" n ON n."id" = a."notification_id" WHERE n."referral_id" = $1`,
+      `SELECT a."outcome", a."provider", a."provider_message_id" FROM "${NOTIFIER_SCHEMA}"."notification_attempt" a JOIN "${NOTIFIER_SCHEMA}"."notification" n ON n."id" = a."notification_id" WHERE n."referral_id" = $1`,
       [event.referralId],
     );
     expect(attempts).toHaveLength(3);
@@ -80,11 +81,11 @@ describe('notifier: referral.received to an email task (real Postgres, Redis, SM
     await notifier.handled(redelivered);
     await notifier.handled(again.jobId);
     await eventually(async () => {
-      const [row] = await notifier.dataSource.query(`SELECT count(*)::int AS "count" FROM "notifier"."notification" WHERE "referral_id" = $1 AND "status" <> 'sent'`, [event.referralId]);
+      const [row] = await notifier.dataSource.query(`SELECT count(*)::int AS "count" FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "referral_id" = $1 AND "status" <> 'sent'`, [event.referralId]);
       return row.count === 0;
     });
     expect(mailsFor(event.referralId)).toHaveLength(2);
-    const [rows] = await notifier.dataSource.query(`SELECT count(*)::int AS "count" FROM "notifier"."notification" WHERE "referral_id" = $1`, [event.referralId]);
+    const [rows] = await notifier.dataSource.query(`SELECT count(*)::int AS "count" FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "referral_id" = $1`, [event.referralId]);
     expect(rows.count).toBe(2);
   });
 });

@@ -3,6 +3,7 @@ import IORedis from 'ioredis';
 import { JobRunner, QueueName } from '@app/shared';
 import { NotifierHarness, startNotifier } from '../testing/notifier-test-app';
 import { OpenTaskRemindersSweep } from './reminders.service';
+import { NOTIFIER_SCHEMA } from '../environment';
 
 /**
  * Every open task must have its delayed reminder job, whatever Redis lost, at any number of tasks. The
@@ -28,7 +29,7 @@ describe('the open tasks’ reminder sweep after Redis lost every job', () => {
 
   async function insertTasks(count: number, columns: { status: string; remindedAt: boolean }): Promise<string[]> {
     const rows: Array<{ id: string }> = await notifier.dataSource.query(
-      `INSERT INTO "notifier"."task" ("id", "referral_id", "recipient_type", "recipient_id", "reason", "status", "summary", "reminder_due_at", "reminded_at", "escalation_due_at")
+      `INSERT INTO "${NOTIFIER_SCHEMA}"."task" ("id", "referral_id", "recipient_type", "recipient_id", "reason", "status", "summary", "reminder_due_at", "reminded_at", "escalation_due_at")
        SELECT gen_random_uuid(), gen_random_uuid(), 'organisation', gen_random_uuid(), 'need-match', $2, '{}'::jsonb,
               now() + interval '1 day', CASE WHEN $3 THEN now() END, CASE WHEN $3 THEN now() + interval '2 days' END
        FROM generate_series(1, $1) RETURNING "id"`,

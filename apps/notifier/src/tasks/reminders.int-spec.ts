@@ -4,6 +4,7 @@ import { SmtpSink, eventually, startSmtpSink } from '@app/shared/testing';
 import { ActionLinkSigner } from '../actions/action-link';
 import { NotifierHarness, SAMPLE, receivedPayload, startNotifier } from '../testing/notifier-test-app';
 import { RemindersService } from './reminders.service';
+import { NOTIFIER_SCHEMA } from '../environment';
 
 describe('reminders and escalation (delayed BullMQ jobs)', () => {
   let sink: SmtpSink;
@@ -23,7 +24,7 @@ describe('reminders and escalation (delayed BullMQ jobs)', () => {
 
   async function organisationTasks(referralId: string): Promise<Array<{ id: string; recipient_id: string; reminded_at: Date | null; escalated_at: Date | null }>> {
     return notifier.dataSource.query(
-      `SELECT "id", "recipient_id", "reminded_at", "escalated_at" FROM "notifier"."task" WHERE "referral_id" = $1 AND "recipient_type" = 'organisation' ORDER BY "recipient_id"`,
+      `SELECT "id", "recipient_id", "reminded_at", "escalated_at" FROM "${NOTIFIER_SCHEMA}"."task" WHERE "referral_id" = $1 AND "recipient_type" = 'organisation' ORDER BY "recipient_id"`,
       [referralId],
     );
   }
@@ -47,7 +48,7 @@ describe('reminders and escalation (delayed BullMQ jobs)', () => {
       expect(task.escalated_at!.getTime()).toBeGreaterThan(task.reminded_at!.getTime());
     }
     const kinds = await notifier.dataSource.query(
-      `SELECT "kind", count(*)::int AS "count" FROM "notifier"."notification" WHERE "referral_id" = $1 GROUP BY "kind" ORDER BY "kind"`,
+      `SELECT "kind", count(*)::int AS "count" FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "referral_id" = $1 GROUP BY "kind" ORDER BY "kind"`,
       [event.referralId],
     );
     expect(kinds).toEqual([
@@ -70,7 +71,7 @@ describe('reminders and escalation (delayed BullMQ jobs)', () => {
       fetch(`${notifier.url}/t/${signer.sign(taskId).token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     expect((await post(first.id, 'decision=accept')).status).toBe(200);
 
-    const statuses = await notifier.dataSource.query(`SELECT "id", "status", "withdrawn_reason" FROM "notifier"."task" WHERE "id" = ANY($1)`, [[first.id, second.id]]);
+    const statuses = await notifier.dataSource.query(`SELECT "id", "status", "withdrawn_reason" FROM "${NOTIFIER_SCHEMA}"."task" WHERE "id" = ANY($1)`, [[first.id, second.id]]);
     expect(Object.fromEntries(statuses.map((row: { id: string; status: string; withdrawn_reason: string | null }) => [row.id, `${row.status}/${row.withdrawn_reason}`]))).toEqual({
       [first.id]: 'accepted/null',
       [second.id]: 'withdrawn/accepted-elsewhere',

@@ -6,6 +6,7 @@ import { CaseworkService, ReferralView } from './casework.service';
 import { parseMeasureForm, parseOutcomeForm } from './forms';
 import { TasksService } from './tasks.service';
 import { TasksStore } from './tasks.store';
+import { NOTIFIER_SCHEMA } from '../environment';
 
 const ORG = {
   befriending: 'ad932e9a-2678-5fcb-91f0-5542ed4baddc',
@@ -59,14 +60,14 @@ describe('tasks and casework (real Postgres, Redis and SMTP)', () => {
 
   it('keeps the person’s details of a routed referral sealed at rest, and none of an unrouted one', async () => {
     const event = await routed(receivedPayload({ notes: 'Widowed last year; prefers mornings.', patient: { ...PATIENT, preferredContactMethod: 'phone' } }));
-    const [row] = await notifier.dataSource.query(`SELECT "sealed" FROM "notifier"."person_details" WHERE "referral_id" = $1`, [event.referralId]);
+    const [row] = await notifier.dataSource.query(`SELECT "sealed" FROM "${NOTIFIER_SCHEMA}"."person_details" WHERE "referral_id" = $1`, [event.referralId]);
     expect(row.sealed).toMatch(/^s2\./);
     for (const plain of [PATIENT.nhsNumber, PATIENT.givenName, PATIENT.familyName, PATIENT.phone, 'Widowed']) expect(row.sealed).not.toContain(plain);
-    const dump = JSON.stringify(await notifier.dataSource.query(`SELECT * FROM "notifier"."referral" WHERE "referral_id" = $1`, [event.referralId]));
+    const dump = JSON.stringify(await notifier.dataSource.query(`SELECT * FROM "${NOTIFIER_SCHEMA}"."referral" WHERE "referral_id" = $1`, [event.referralId]));
     expect(dump).not.toContain(PATIENT.nhsNumber);
 
     const nobody = await routed(receivedPayload({ practiceOdsCode: 'Z99999' }));
-    expect(await notifier.dataSource.query(`SELECT 1 FROM "notifier"."person_details" WHERE "referral_id" = $1`, [nobody.referralId])).toEqual([]);
+    expect(await notifier.dataSource.query(`SELECT 1 FROM "${NOTIFIER_SCHEMA}"."person_details" WHERE "referral_id" = $1`, [nobody.referralId])).toEqual([]);
   });
 
   it('shows the link worker everything and audits each view; other link workers and organisations see no details', async () => {
@@ -74,7 +75,7 @@ describe('tasks and casework (real Postgres, Redis and SMTP)', () => {
     const view = asView(await casework.view(amira, event.referralId));
     expect(view.details).toEqual(expect.objectContaining({ nhsNumber: PATIENT.nhsNumber, givenName: 'Margaret', notes: 'Widowed last year.', preferredContactMethod: 'email', referrer: { name: 'Dr A Khan', professionalRole: 'GP' } }));
     await casework.view(amira, event.referralId);
-    const audits = await notifier.dataSource.query(`SELECT "viewer_kind", "viewer_id", "viewer_email", "fields" FROM "notifier"."details_view" WHERE "referral_id" = $1`, [event.referralId]);
+    const audits = await notifier.dataSource.query(`SELECT "viewer_kind", "viewer_id", "viewer_email", "fields" FROM "${NOTIFIER_SCHEMA}"."details_view" WHERE "referral_id" = $1`, [event.referralId]);
     expect(audits).toEqual([
       expect.objectContaining({ viewer_kind: 'link-worker', viewer_id: SAMPLE.amira, viewer_email: SAMPLE.amiraEmail, fields: expect.stringContaining('nhs-number') }),
       expect.objectContaining({ viewer_kind: 'link-worker', viewer_id: SAMPLE.amira }),
@@ -86,7 +87,7 @@ describe('tasks and casework (real Postgres, Redis and SMTP)', () => {
     expect(offered.details).toBeUndefined();
     expect(offered.contact).toBeUndefined();
     // Only the link worker's two views were audited: the organisation saw nothing identifiable.
-    expect(await notifier.dataSource.query(`SELECT 1 FROM "notifier"."details_view" WHERE "referral_id" = $1`, [event.referralId])).toHaveLength(2);
+    expect(await notifier.dataSource.query(`SELECT 1 FROM "${NOTIFIER_SCHEMA}"."details_view" WHERE "referral_id" = $1`, [event.referralId])).toHaveLength(2);
   });
 
   it('on acceptance gives the organisation only the name and agreed contact, and withdraws the other offers for that need', async () => {
@@ -114,7 +115,7 @@ describe('tasks and casework (real Postgres, Redis and SMTP)', () => {
     expect(accepted.details).toBeUndefined();
     expect(JSON.stringify(accepted)).not.toContain(PATIENT.nhsNumber);
     expect(JSON.stringify(accepted)).not.toContain('Private GP notes');
-    const [audit] = await notifier.dataSource.query(`SELECT "viewer_kind", "viewer_id", "fields" FROM "notifier"."details_view" WHERE "referral_id" = $1`, [event.referralId]);
+    const [audit] = await notifier.dataSource.query(`SELECT "viewer_kind", "viewer_id", "fields" FROM "${NOTIFIER_SCHEMA}"."details_view" WHERE "referral_id" = $1`, [event.referralId]);
     expect(audit).toEqual({ viewer_kind: 'organisation', viewer_id: ORG.befriending, fields: 'name,agreed-contact' });
 
     // A decline after another organisation accepted changes nothing about the referral's status.
@@ -188,7 +189,7 @@ describe('tasks and casework (real Postgres, Redis and SMTP)', () => {
     await notifier.handled(await notifier.deliverEvent(stopped));
     for (const offer of offers) expect((await taskOf(event.referralId, offer.recipientId)).status).toBe('withdrawn');
     expect(await store.findCase(event.referralId)).toEqual(expect.objectContaining({ status }));
-    const details = await notifier.dataSource.query(`SELECT 1 FROM "notifier"."person_details" WHERE "referral_id" = $1`, [event.referralId]);
+    const details = await notifier.dataSource.query(`SELECT 1 FROM "${NOTIFIER_SCHEMA}"."person_details" WHERE "referral_id" = $1`, [event.referralId]);
     expect(details.length).toBe(status === 'consent-withdrawn' ? 0 : 1);
   });
 
@@ -197,7 +198,7 @@ describe('tasks and casework (real Postgres, Redis and SMTP)', () => {
     [EventType.ReferralConsentWithdrawn, { recordedAt: new Date().toISOString(), by: { kind: 'sender' } }],
   ] as const)('ends up as in order when %s is handled before the referral.received it follows', async (type, payload) => {
     const openOffers = async (referralId: string) => (await store.tasksOf(referralId)).filter((task) => task.status === 'open');
-    const details = async (referralId: string) => (await notifier.dataSource.query(`SELECT 1 FROM "notifier"."person_details" WHERE "referral_id" = $1`, [referralId])).length;
+    const details = async (referralId: string) => (await notifier.dataSource.query(`SELECT 1 FROM "${NOTIFIER_SCHEMA}"."person_details" WHERE "referral_id" = $1`, [referralId])).length;
     const stop = (referralId: string) => createEvent({ type, referralId, correlationId: crypto.randomUUID(), source: ServiceName.ReferralIntake, payload: payload as never });
 
     const inOrder = await routed(receivedPayload({ needs: ['loneliness'] }));
@@ -214,7 +215,7 @@ describe('tasks and casework (real Postgres, Redis and SMTP)', () => {
     expect(await openOffers(inOrder.referralId)).toEqual([]);
     expect(await details(late)).toBe(0);
     expect(await details(inOrder.referralId)).toBe(type === EventType.ReferralConsentWithdrawn ? 0 : 1);
-    const [{ notified }] = await notifier.dataSource.query(`SELECT count(*)::int AS "notified" FROM "notifier"."notification" WHERE "referral_id" = $1`, [late]);
+    const [{ notified }] = await notifier.dataSource.query(`SELECT count(*)::int AS "notified" FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "referral_id" = $1`, [late]);
     expect(notified).toBe(0);
   });
 
@@ -225,9 +226,9 @@ describe('tasks and casework (real Postgres, Redis and SMTP)', () => {
     for (const offer of offers) expect((await taskOf(event.referralId, offer.recipientId)).status).toBe('withdrawn');
     const closed = (await notifier.outbox(EventType.ReferralClosed)).find((e) => e.referralId === event.referralId)!;
     expect(closed.payload).toEqual(expect.objectContaining({ reason: 'no-longer-interested', recordedBy: { kind: 'link-worker', id: SAMPLE.amira } }));
-    const [due] = await notifier.dataSource.query(`SELECT "delete_after" FROM "notifier"."person_details" WHERE "referral_id" = $1`, [event.referralId]);
+    const [due] = await notifier.dataSource.query(`SELECT "delete_after" FROM "${NOTIFIER_SCHEMA}"."person_details" WHERE "referral_id" = $1`, [event.referralId]);
     expect(due.delete_after).toBeInstanceOf(Date);
-    await eventually(async () => (await notifier.dataSource.query(`SELECT 1 FROM "notifier"."person_details" WHERE "referral_id" = $1`, [event.referralId])).length === 0, 10000);
+    await eventually(async () => (await notifier.dataSource.query(`SELECT 1 FROM "${NOTIFIER_SCHEMA}"."person_details" WHERE "referral_id" = $1`, [event.referralId])).length === 0, 10000);
     const after = asView(await casework.view(amira, event.referralId));
     expect(after.details).toBeUndefined();
     expect(after.detailsDeleted).toBe(true);

@@ -5,6 +5,7 @@ import { ActionLinkSigner } from '../actions/action-link';
 import { expectNoAccessibilityViolations, launchChromium, signInAs } from '../testing/browser';
 import { NotifierHarness, PATIENT, SAMPLE, receivedPayload, startNotifier } from '../testing/notifier-test-app';
 import { TasksStore } from './tasks.store';
+import { NOTIFIER_SCHEMA } from '../environment';
 
 const ORG = {
   befriending: 'ad932e9a-2678-5fcb-91f0-5542ed4baddc',
@@ -62,7 +63,7 @@ describe('the workspace (headless Chromium, no JavaScript)', () => {
   }
 
   const taskOf = async (referralId: string, recipientId: string) => (await store.tasksOf(referralId)).find((task) => task.recipientId === recipientId)!;
-  const count = async (table: string, referralId: string) => (await notifier.dataSource.query(`SELECT count(*)::int AS n FROM "notifier"."${table}" WHERE "referral_id" = $1`, [referralId]))[0].n as number;
+  const count = async (table: string, referralId: string) => (await notifier.dataSource.query(`SELECT count(*)::int AS n FROM "${NOTIFIER_SCHEMA}"."${table}" WHERE "referral_id" = $1`, [referralId]))[0].n as number;
 
   it('link worker: caseload, then the referral page with who to call, audited and saying so', async () => {
     const event = await routed(receivedPayload({ notes: NOTES, referrer: { name: 'Dr A Khan', professionalRole: 'GP' }, patient: { ...PATIENT, preferredContactMethod: 'phone' } }));
@@ -83,7 +84,7 @@ describe('the workspace (headless Chromium, no JavaScript)', () => {
     const summary = await page.locator('main').textContent();
     for (const shown of ['Loneliness and social isolation', 'Routine', 'Linthorpe Road Surgery (A81001)', 'Dr A Khan, GP']) expect(summary).toContain(shown);
     await expectNoAccessibilityViolations(page);
-    expect(await notifier.dataSource.query(`SELECT "viewer_kind", "viewer_id", "viewer_email" FROM "notifier"."details_view" WHERE "referral_id" = $1`, [event.referralId])).toEqual([
+    expect(await notifier.dataSource.query(`SELECT "viewer_kind", "viewer_id", "viewer_email" FROM "${NOTIFIER_SCHEMA}"."details_view" WHERE "referral_id" = $1`, [event.referralId])).toEqual([
       { viewer_kind: 'link-worker', viewer_id: SAMPLE.amira, viewer_email: SAMPLE.amiraEmail },
     ]);
 

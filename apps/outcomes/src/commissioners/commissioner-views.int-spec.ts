@@ -5,6 +5,7 @@ import { eventually } from '@app/shared/testing';
 import { RESEARCH_COLUMNS } from '../extracts/dictionary';
 import { OutcomesHarness, SAMPLE_PATIENT, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
 import { CommissionerStore } from './commissioner.store';
+import { OUTCOMES_SCHEMA } from '../environment';
 
 let outcomes: OutcomesHarness;
 const linkWorkerId = randomUUID();
@@ -239,7 +240,7 @@ describe('the access audit', () => {
     await get('/v1/extracts/research', apiKey, 'text/csv');
     const rows: Array<Record<string, any>> = await eventually(async () => {
       const audit = await outcomes.dataSource.query(
-        `SELECT "principal_kind", "principal_id", "resource", "filters", "rows_returned", "completed" FROM "outcomes"."access_audit" WHERE "principal_id" = $1`,
+        `SELECT "principal_kind", "principal_id", "resource", "filters", "rows_returned", "completed" FROM "${OUTCOMES_SCHEMA}"."access_audit" WHERE "principal_id" = $1`,
         [commissioner.id],
       );
       return audit.length === 3 ? audit : undefined;

@@ -5,6 +5,7 @@ import { CommissionerStore } from '../commissioners/commissioner.store';
 import { LifecycleStore } from '../lifecycle/lifecycle.store';
 import { FeedStore } from './feed.store';
 import { OutcomesHarness, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
+import { OUTCOMES_SCHEMA } from '../environment';
 
 let outcomes: OutcomesHarness;
 let apiKey: string;
@@ -76,7 +77,7 @@ describe('cursor paging while events are being written', () => {
     expect(second.refs).toHaveLength(1);
     expect(second.refs[0]).not.toBe(first.refs[0]);
     const [seqs] = await outcomes.dataSource.query(
-      `SELECT (SELECT "seq" FROM "outcomes"."outcome_event" WHERE "event_id" = $1)::int AS "early", (SELECT "seq" FROM "outcomes"."outcome_event" WHERE "event_id" = $2)::int AS "late"`,
+      `SELECT (SELECT "seq" FROM "${OUTCOMES_SCHEMA}"."outcome_event" WHERE "event_id" = $1)::int AS "early", (SELECT "seq" FROM "${OUTCOMES_SCHEMA}"."outcome_event" WHERE "event_id" = $2)::int AS "late"`,
       [early.id, late.id],
     );
     // A cursor over "seq" would have stepped past the early event here and never served it.
@@ -123,7 +124,7 @@ describe('cursor paging while events are being written', () => {
     const referralId = await routedReferral();
     const start = await readToEnd('', 1000);
     await outcomes.dataSource.query(
-      `INSERT INTO "outcomes"."outcome_event" ("event_id", "type", "version", "referral_id", "occurred_at", "source", "correlation_id", "data")
+      `INSERT INTO "${OUTCOMES_SCHEMA}"."outcome_event" ("event_id", "type", "version", "referral_id", "occurred_at", "source", "correlation_id", "data")
        SELECT gen_random_uuid(), $1, 1, $2, now() + n * interval '1 millisecond', 'notifier', 'bulk', '{"recipientType":"link-worker","channel":"email","provider":"smtp"}'::jsonb
        FROM generate_series(1, 1234) AS n`,
       [EventType.NotificationSent, referralId],
@@ -187,7 +188,7 @@ describe('since without a cursor', () => {
     const start = await outcomes.app.get(FeedStore).positionBefore(since);
     const [{ before, skipped }] = await outcomes.dataSource.query(
       `SELECT count(*) FILTER (WHERE "occurred_at" >= $1)::int AS "before", count(*) FILTER (WHERE "occurred_at" < $1)::int AS "skipped"
-       FROM "outcomes"."outcome_event" WHERE "feed_position" <= $2`,
+       FROM "${OUTCOMES_SCHEMA}"."outcome_event" WHERE "feed_position" <= $2`,
       [since, start],
     );
     expect(before).toBe(0);

@@ -3,6 +3,7 @@ import { EventType } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { CommissionerStore } from '../commissioners/commissioner.store';
 import { OutcomesHarness, commissionerLens, SAMPLE_NHS_NUMBER, followUp, receivedEvent, startOutcomes } from '../testing/harness';
+import { OUTCOMES_SCHEMA } from '../environment';
 
 let outcomes: OutcomesHarness;
 
@@ -15,7 +16,7 @@ afterAll(async () => {
 });
 
 async function storedCount(referralId: string): Promise<number> {
-  const [row] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "outcomes"."outcome_event" WHERE "referral_id" = $1`, [referralId]);
+  const [row] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "${OUTCOMES_SCHEMA}"."outcome_event" WHERE "referral_id" = $1`, [referralId]);
   return row.n;
 }
 
@@ -39,15 +40,15 @@ describe('the outcome feed over the real transport', () => {
   it('stores each event once, even when it is delivered again', async () => {
     await outcomes.redeliver(received);
     await outcomes.redeliver(sent);
-    const [inbox] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "outcomes"."inbox" WHERE "event_id" = ANY($1::uuid[])`, [[received.id, routed.id, sent.id]]);
+    const [inbox] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "${OUTCOMES_SCHEMA}"."inbox" WHERE "event_id" = ANY($1::uuid[])`, [[received.id, routed.id, sent.id]]);
     expect(inbox.n).toBe(3);
     expect(await storedCount(referralId)).toBe(3);
-    const [projection] = await outcomes.dataSource.query(`SELECT "status", "practice_ods_code", "pcn_ods_code", "age_band", "postcode_district" FROM "outcomes"."referral" WHERE "referral_id" = $1`, [referralId]);
+    const [projection] = await outcomes.dataSource.query(`SELECT "status", "practice_ods_code", "pcn_ods_code", "age_band", "postcode_district" FROM "${OUTCOMES_SCHEMA}"."referral" WHERE "referral_id" = $1`, [referralId]);
     expect(projection).toEqual({ status: 'routed', practice_ods_code: 'A81001', pcn_ods_code: 'U81001', age_band: '75-84', postcode_district: 'TS1' });
   });
 
   it('keeps no patient identifier in the event store', async () => {
-    const rows = await outcomes.dataSource.query(`SELECT "data"::text AS data FROM "outcomes"."outcome_event" WHERE "referral_id" = $1`, [referralId]);
+    const rows = await outcomes.dataSource.query(`SELECT "data"::text AS data FROM "${OUTCOMES_SCHEMA}"."outcome_event" WHERE "referral_id" = $1`, [referralId]);
     const stored = rows.map((row: { data: string }) => row.data).join('\n');
     for (const value of [SAMPLE_NHS_NUMBER, 'Margaret', 'Oyelaran', '1948-02-11', 'TS1 2AA', '07700900123', 'margaret@example.com']) {
       expect(stored).not.toContain(value);

@@ -1,6 +1,7 @@
 import { EventType } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { OutcomesHarness, followUp, receivedEvent, startOutcomes } from '../testing/harness';
+import { OUTCOMES_SCHEMA } from '../environment';
 
 let outcomes: OutcomesHarness;
 
@@ -16,9 +17,9 @@ const withdrawal = (referralId: string, at: Date) => followUp(EventType.Referral
 
 async function stored(referralId: string) {
   const [row] = await outcomes.dataSource.query(
-    `SELECT r."status", r."age_band", r."postcode_district", (SELECT count(*)::int FROM "outcomes"."referral_identity" i WHERE i."referral_id" = r."referral_id") AS "identities",
-            (SELECT count(*)::int FROM "outcomes"."outcome_event" e WHERE e."referral_id" = r."referral_id") AS "events"
-     FROM "outcomes"."referral" r WHERE r."referral_id" = $1`,
+    `SELECT r."status", r."age_band", r."postcode_district", (SELECT count(*)::int FROM "${OUTCOMES_SCHEMA}"."referral_identity" i WHERE i."referral_id" = r."referral_id") AS "identities",
+            (SELECT count(*)::int FROM "${OUTCOMES_SCHEMA}"."outcome_event" e WHERE e."referral_id" = r."referral_id") AS "events"
+     FROM "${OUTCOMES_SCHEMA}"."referral" r WHERE r."referral_id" = $1`,
     [referralId],
   );
   return row;
@@ -40,7 +41,7 @@ describe('consent withdrawn', () => {
   it('does not take the NHS number back from a referral.received that arrives after the withdrawal', async () => {
     const received = receivedEvent({ occurredAt: new Date('2026-11-02T09:00:00Z') });
     await outcomes.deliver(withdrawal(received.referralId, new Date('2026-11-03T09:00:00Z')));
-    await eventually(async () => (await outcomes.dataSource.query(`SELECT 1 FROM "outcomes"."outcome_event" WHERE "referral_id" = $1`, [received.referralId])).length === 1);
+    await eventually(async () => (await outcomes.dataSource.query(`SELECT 1 FROM "${OUTCOMES_SCHEMA}"."outcome_event" WHERE "referral_id" = $1`, [received.referralId])).length === 1);
     await outcomes.deliver(received);
     const row = await eventually(async () => {
       const current = await stored(received.referralId);

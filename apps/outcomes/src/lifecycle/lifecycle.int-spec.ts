@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ALL_EVENT_TYPES, EventPublisher, EventType, OutboxRelay, ServiceName, createTransportTables, eventsConsumedBy } from '@app/shared';
 import { eventually } from '@app/shared/testing';
 import { OutcomesHarness, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
+import { INTAKE_SCHEMA } from '../../../referral-intake/src/environment';
+import { OUTCOMES_SCHEMA } from '../environment';
 
 let outcomes: OutcomesHarness;
 
@@ -54,16 +56,16 @@ describe('consuming the lifecycle from the queue', () => {
     await outcomes.deliver(...[...events].reverse());
     const [referral] = await eventually(async () => {
       const rows = await outcomes.dataSource.query(
-        `SELECT r."status", r."sessions_attended", r."sessions_missed", r."close_reason", r."assignees", (SELECT count(*)::int FROM "outcomes"."outcome_event" e WHERE e."referral_id" = r."referral_id") AS "events"
-         FROM "outcomes"."referral" r WHERE r."referral_id" = $1`,
+        `SELECT r."status", r."sessions_attended", r."sessions_missed", r."close_reason", r."assignees", (SELECT count(*)::int FROM "${OUTCOMES_SCHEMA}"."outcome_event" e WHERE e."referral_id" = r."referral_id") AS "events"
+         FROM "${OUTCOMES_SCHEMA}"."referral" r WHERE r."referral_id" = $1`,
         [id],
       );
       return rows[0]?.events === events.length ? rows : undefined;
     });
     expect(referral).toMatchObject({ status: 'closed', sessions_attended: 1, sessions_missed: 1, close_reason: 'completed', assignees: [`link-worker:${linkWorkerId}`, `organisation:${organisationId}`] });
-    expect(await outcomes.dataSource.query(`SELECT "event_id", "from_status" FROM "outcomes"."referral_anomaly" WHERE "referral_id" = $1`, [id])).toEqual([{ event_id: cancelled.id, from_status: 'closed' }]);
-    expect(await outcomes.dataSource.query(`SELECT * FROM "outcomes"."dead_letter"`)).toEqual([]);
-    const [measure] = await outcomes.dataSource.query(`SELECT "measure", "timepoint", "score" FROM "outcomes"."measure" WHERE "referral_id" = $1`, [id]);
+    expect(await outcomes.dataSource.query(`SELECT "event_id", "from_status" FROM "${OUTCOMES_SCHEMA}"."referral_anomaly" WHERE "referral_id" = $1`, [id])).toEqual([{ event_id: cancelled.id, from_status: 'closed' }]);
+    expect(await outcomes.dataSource.query(`SELECT * FROM "${OUTCOMES_SCHEMA}"."dead_letter"`)).toEqual([]);
+    const [measure] = await outcomes.dataSource.query(`SELECT "measure", "timepoint", "score" FROM "${OUTCOMES_SCHEMA}"."measure" WHERE "referral_id" = $1`, [id]);
     expect(measure).toEqual({ measure: 'UCLA3', timepoint: 'start', score: { total: 8 } });
   });
 
@@ -91,16 +93,16 @@ describe('consuming the lifecycle from the queue', () => {
     try {
       expect(await relay.drain()).toBe(1);
       await eventually(async () => {
-        const [row] = await outcomes.dataSource.query(`SELECT "status" FROM "outcomes"."referral" WHERE "referral_id" = $1`, [received.referralId]);
+        const [row] = await outcomes.dataSource.query(`SELECT "status" FROM "${OUTCOMES_SCHEMA}"."referral" WHERE "referral_id" = $1`, [received.referralId]);
         return row?.status === 'received';
       });
-      await outcomes.dataSource.query(`UPDATE "intake"."outbox" SET "published_at" = NULL`);
+      await outcomes.dataSource.query(`UPDATE "${INTAKE_SCHEMA}"."outbox" SET "published_at" = NULL`);
       expect(await relay.drain()).toBe(1);
       await outcomes.redeliver(published);
     } finally {
       await relay.stop();
     }
-    const [stored] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "outcomes"."outcome_event" WHERE "event_id" = $1`, [published.id]);
+    const [stored] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "${OUTCOMES_SCHEMA}"."outcome_event" WHERE "event_id" = $1`, [published.id]);
     expect(stored.n).toBe(1);
   });
 
@@ -109,23 +111,23 @@ describe('consuming the lifecycle from the queue', () => {
     const completed = followUp(EventType.ReferralCompleted, received.referralId, { recordedBy: { kind: 'link-worker', id: randomUUID() }, occurredAt: at(21).toISOString() }, at(21));
     await outcomes.deliver(received, completed);
     const anomaly = await eventually(async () => {
-      const [row] = await outcomes.dataSource.query(`SELECT "event_id", "event_type", "from_status", "reason" FROM "outcomes"."referral_anomaly" WHERE "referral_id" = $1`, [received.referralId]);
+      const [row] = await outcomes.dataSource.query(`SELECT "event_id", "event_type", "from_status", "reason" FROM "${OUTCOMES_SCHEMA}"."referral_anomaly" WHERE "referral_id" = $1`, [received.referralId]);
       return row;
     });
     expect(anomaly).toEqual({ event_id: completed.id, event_type: EventType.ReferralCompleted, from_status: 'received', reason: expect.stringContaining('cannot follow received') });
-    const [referral] = await outcomes.dataSource.query(`SELECT "status", "completed_at" FROM "outcomes"."referral" WHERE "referral_id" = $1`, [received.referralId]);
+    const [referral] = await outcomes.dataSource.query(`SELECT "status", "completed_at" FROM "${OUTCOMES_SCHEMA}"."referral" WHERE "referral_id" = $1`, [received.referralId]);
     expect(referral).toEqual({ status: 'received', completed_at: null });
   });
 
   it('refuses to change or delete a stored event', async () => {
-    await expect(outcomes.dataSource.query(`UPDATE "outcomes"."outcome_event" SET "type" = 'referral.closed'`)).rejects.toThrow(/append-only/);
-    await expect(outcomes.dataSource.query(`DELETE FROM "outcomes"."outcome_event"`)).rejects.toThrow(/append-only/);
+    await expect(outcomes.dataSource.query(`UPDATE "${OUTCOMES_SCHEMA}"."outcome_event" SET "type" = 'referral.closed'`)).rejects.toThrow(/append-only/);
+    await expect(outcomes.dataSource.query(`DELETE FROM "${OUTCOMES_SCHEMA}"."outcome_event"`)).rejects.toThrow(/append-only/);
   });
 });
 
 describe('notifications in the projection', () => {
   const projectionOf = async (referralId: string) =>
-    (await outcomes.dataSource.query(`SELECT "status", "routed_at", "assignees", "last_event_at" FROM "outcomes"."referral" WHERE "referral_id" = $1`, [referralId]))[0];
+    (await outcomes.dataSource.query(`SELECT "status", "routed_at", "assignees", "last_event_at" FROM "${OUTCOMES_SCHEMA}"."referral" WHERE "referral_id" = $1`, [referralId]))[0];
 
   it('moves only the last-event time for a notification after every other event, and folds one that arrives late like any other', async () => {
     const linkWorkerId = randomUUID();
@@ -141,7 +143,7 @@ describe('notifications in the projection', () => {
     // Late, before the routing: the shortcut does not apply; the full fold keeps the latest time.
     await ingestDirectly(outcomes, followUp(EventType.NotificationDelivered, id, notification, at(1)));
     expect(await projectionOf(id)).toEqual({ ...routed, last_event_at: at(3) });
-    const [{ anomalies }] = await outcomes.dataSource.query(`SELECT count(*)::int AS "anomalies" FROM "outcomes"."referral_anomaly" WHERE "referral_id" = $1`, [id]);
+    const [{ anomalies }] = await outcomes.dataSource.query(`SELECT count(*)::int AS "anomalies" FROM "${OUTCOMES_SCHEMA}"."referral_anomaly" WHERE "referral_id" = $1`, [id]);
     expect(anomalies).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import { eventually } from '@app/shared/testing';
 import { OutcomesHarness, followUp, receivedEvent, startOutcomes } from '../testing/harness';
 import { Secrets } from '../privacy/secrets';
 import { RecordingStore } from './recording.store';
+import { OUTCOMES_SCHEMA } from '../environment';
 
 let outcomes: OutcomesHarness;
 const linkWorkerId = randomUUID();
@@ -24,7 +25,7 @@ async function routedReferral(): Promise<string> {
   );
   await outcomes.deliver(received, routed);
   await eventually(async () => {
-    const [row] = await outcomes.dataSource.query(`SELECT "status" FROM "outcomes"."referral" WHERE "referral_id" = $1`, [received.referralId]);
+    const [row] = await outcomes.dataSource.query(`SELECT "status" FROM "${OUTCOMES_SCHEMA}"."referral" WHERE "referral_id" = $1`, [received.referralId]);
     return row?.status === 'routed';
   });
   return received.referralId;
@@ -35,7 +36,7 @@ async function accept(referralId: string): Promise<void> {
     followUp(EventType.ReferralAccepted, referralId, { recipientType: 'organisation', recipientId: organisationId, organisationId, decidedAt: new Date(Date.now() - 80_000_000).toISOString() }, new Date(Date.now() - 80_000_000)),
   );
   await eventually(async () => {
-    const [row] = await outcomes.dataSource.query(`SELECT "status" FROM "outcomes"."referral" WHERE "referral_id" = $1`, [referralId]);
+    const [row] = await outcomes.dataSource.query(`SELECT "status" FROM "${OUTCOMES_SCHEMA}"."referral" WHERE "referral_id" = $1`, [referralId]);
     return row?.status === 'accepted';
   });
 }
@@ -80,7 +81,7 @@ describe('recording outcomes', () => {
       }
     }
     expect(statuses).toEqual(['contacted', 'in-progress', 'in-progress', 'completed', 'closed']);
-    const outbox = await outcomes.dataSource.query(`SELECT "type" FROM "outcomes"."outbox" ORDER BY "seq"`);
+    const outbox = await outcomes.dataSource.query(`SELECT "type" FROM "${OUTCOMES_SCHEMA}"."outbox" ORDER BY "seq"`);
     expect(outbox.map((row: { type: string }) => row.type)).toEqual([
       EventType.ReferralContacted,
       EventType.MeasureRecorded,
@@ -91,12 +92,12 @@ describe('recording outcomes', () => {
     ]);
     // The relay puts them on our own queue too; consuming them again must change nothing.
     await eventually(async () => {
-      const [row] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "outcomes"."inbox" WHERE "event_type" LIKE 'referral.%' AND "event_type" NOT IN ('referral.received', 'referral.routed', 'referral.accepted')`);
+      const [row] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "${OUTCOMES_SCHEMA}"."inbox" WHERE "event_type" LIKE 'referral.%' AND "event_type" NOT IN ('referral.received', 'referral.routed', 'referral.accepted')`);
       return row.n >= 6;
     });
-    const [stored] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "outcomes"."outcome_event" WHERE "referral_id" = $1`, [referralId]);
+    const [stored] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "${OUTCOMES_SCHEMA}"."outcome_event" WHERE "referral_id" = $1`, [referralId]);
     expect(stored.n).toBe(9);
-    const [referral] = await outcomes.dataSource.query(`SELECT "status", "sessions_attended", "sessions_missed", "close_reason" FROM "outcomes"."referral" WHERE "referral_id" = $1`, [referralId]);
+    const [referral] = await outcomes.dataSource.query(`SELECT "status", "sessions_attended", "sessions_missed", "close_reason" FROM "${OUTCOMES_SCHEMA}"."referral" WHERE "referral_id" = $1`, [referralId]);
     expect(referral).toEqual({ status: 'closed', sessions_attended: 1, sessions_missed: 1, close_reason: 'completed' });
     const view = await outcomes.request({ url: `/v1/referrals/${referralId}`, headers: { authorization: `Bearer ${linkWorkerKey}` } });
     expect(view.statusCode).toBe(200);
@@ -104,7 +105,7 @@ describe('recording outcomes', () => {
     expect(view.body).not.toContain('9434765919');
     const hidden = await outcomes.request({ url: `/v1/referrals/${referralId}`, headers: { authorization: `Bearer ${strangerKey}` } });
     expect(hidden.statusCode).toBe(404);
-    const [measureRow] = await outcomes.dataSource.query(`SELECT "measure", "timepoint", "recorded_by_kind", "recorded_by_id" FROM "outcomes"."measure" WHERE "referral_id" = $1`, [referralId]);
+    const [measureRow] = await outcomes.dataSource.query(`SELECT "measure", "timepoint", "recorded_by_kind", "recorded_by_id" FROM "${OUTCOMES_SCHEMA}"."measure" WHERE "referral_id" = $1`, [referralId]);
     expect(measureRow).toEqual({ measure: 'SWEMWBS', timepoint: 'start', recorded_by_kind: 'organisation', recorded_by_id: organisationId });
   });
 
@@ -145,7 +146,7 @@ describe('recording outcomes', () => {
       expect(response.headers['content-type']).toContain('application/problem+json');
       expect(response.json().detail).toContain('neither accepted the referral nor is its link worker');
     }
-    const [stored] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "outcomes"."outcome_event" WHERE "referral_id" = $1`, [referralId]);
+    const [stored] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "${OUTCOMES_SCHEMA}"."outcome_event" WHERE "referral_id" = $1`, [referralId]);
     expect(stored.n).toBe(3);
     const byAccepter = await post(`/v1/referrals/${referralId}/outcomes`, organisationKey, { type: 'contacted' });
     expect(byAccepter.statusCode).toBe(201);
@@ -160,7 +161,7 @@ describe('recording outcomes', () => {
     const measure = await post(`/v1/referrals/${referralId}/measures`, organisationKey, { measure: 'ONS4', timepoint: 'start', items: [11, 5, -1, 4] });
     expect(measure.statusCode).toBe(400);
     expect(measure.json().errors.map((error: { pointer: string }) => error.pointer)).toEqual(['/items/0', '/items/2']);
-    const [outbox] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "outcomes"."outbox" WHERE "envelope"->>'referralId' = $1`, [referralId]);
+    const [outbox] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "${OUTCOMES_SCHEMA}"."outbox" WHERE "envelope"->>'referralId' = $1`, [referralId]);
     expect(outbox.n).toBe(0);
   });
 
@@ -185,7 +186,7 @@ describe('recording outcomes', () => {
     const retry = await send(payload);
     expect(retry.statusCode).toBe(201);
     expect(retry.json()).toEqual(first.json());
-    const [stored] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "outcomes"."outcome_event" WHERE "referral_id" = $1 AND "type" = $2`, [referralId, EventType.ReferralContacted]);
+    const [stored] = await outcomes.dataSource.query(`SELECT count(*)::int AS n FROM "${OUTCOMES_SCHEMA}"."outcome_event" WHERE "referral_id" = $1 AND "type" = $2`, [referralId, EventType.ReferralContacted]);
     expect(stored.n).toBe(1);
 
     const measureId = `msg_${randomUUID()}`;

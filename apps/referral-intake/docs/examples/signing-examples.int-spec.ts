@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { IntakeHarness, startIntake } from '../../src/testing/intake-harness';
+import { INTAKE_SCHEMA } from '../../src/environment';
 
 const run = promisify(execFile);
 
@@ -46,7 +47,7 @@ it.each(EXAMPLES)('the %s example sends a signed referral and reads its status b
   expect(accepted).toEqual({ referralId: expect.any(String), status: 'received', statusUrl: `/v1/referrals/${accepted.referralId}` });
   expect(lines[2]).toBe(`GET /v1/referrals/${accepted.referralId} -> 200`);
   expect(JSON.parse(lines[3])).toMatchObject({ referralId: accepted.referralId, senderReferralId });
-  const [row] = await intake.dataSource.query(`SELECT "sender_id" FROM "intake"."referral" WHERE "id" = $1`, [accepted.referralId]);
+  const [row] = await intake.dataSource.query(`SELECT "sender_id" FROM "${INTAKE_SCHEMA}"."referral" WHERE "id" = $1`, [accepted.referralId]);
   expect(row.sender_id).toBe(sender.id);
 });
 

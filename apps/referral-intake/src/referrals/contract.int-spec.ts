@@ -9,6 +9,7 @@ import { JSON_REFERRAL_EXAMPLE } from './examples';
 import bundleFixture from './fhir/fixtures/bars-message-bundle.json';
 import serviceRequestFixture from './fhir/fixtures/service-request-contained.json';
 import { nhsNumberCheckDigit } from './validation/nhs-number';
+import { INTAKE_SCHEMA } from '../environment';
 
 let intake: IntakeHarness;
 let sender: { id: string; secret: string };
@@ -81,7 +82,7 @@ describe('the referral contract over HTTP', () => {
     expect(response.status).toBe(202);
     const { referralId } = await response.json();
     expect(response.headers.get('location')).toBe(`/v1/referrals/${referralId}`);
-    const [row] = await intake.dataSource.query(`SELECT "envelope" FROM "intake"."outbox" WHERE "envelope"->>'referralId' = $1`, [referralId]);
+    const [row] = await intake.dataSource.query(`SELECT "envelope" FROM "${INTAKE_SCHEMA}"."outbox" WHERE "envelope"->>'referralId' = $1`, [referralId]);
     expect(row.envelope).toMatchObject({
       type: 'referral.received',
       version: 2,
@@ -153,7 +154,7 @@ describe('the referral contract over HTTP', () => {
         body.patient.nhsNumber = `${nhsNumber.slice(0, 3)}${separator}${nhsNumber.slice(3, 6)}${separator}${nhsNumber.slice(6)}`;
         const response = await post(body);
         const { referralId } = await response.json();
-        const [row] = await intake.dataSource.query(`SELECT "patient"->>'nhsNumber' AS nhs FROM "intake"."referral" WHERE "id" = $1`, [referralId]);
+        const [row] = await intake.dataSource.query(`SELECT "patient"->>'nhsNumber' AS nhs FROM "${INTAKE_SCHEMA}"."referral" WHERE "id" = $1`, [referralId]);
         return response.status === 202 && row.nhs === nhsNumber;
       }),
       { numRuns: 15 },
@@ -178,7 +179,7 @@ describe('the referral contract over HTTP', () => {
     const bundle = await post(bundleFixture, 'application/fhir+json; fhirVersion=4.0');
     expect(bundle.status).toBe(202);
     const rows = await intake.dataSource.query(
-      `SELECT "format", "original_payload", "sender_referral_id", "needs", "urgency" FROM "intake"."referral" WHERE "id" = ANY($1) ORDER BY "format" DESC`,
+      `SELECT "format", "original_payload", "sender_referral_id", "needs", "urgency" FROM "${INTAKE_SCHEMA}"."referral" WHERE "id" = ANY($1) ORDER BY "format" DESC`,
       [[(await serviceRequest.json()).referralId, (await bundle.json()).referralId]],
     );
     expect(rows).toEqual([

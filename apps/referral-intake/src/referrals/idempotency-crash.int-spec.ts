@@ -7,6 +7,7 @@ import { eventually } from '@app/shared/testing';
 import { signRequest } from '../senders/signing';
 import { IntakeHarness, startIntake } from '../testing/intake-harness';
 import { JSON_REFERRAL_EXAMPLE } from './examples';
+import { INTAKE_SCHEMA } from '../environment';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -66,7 +67,7 @@ describe('intake killed with a request in flight', () => {
     await eventually(async () => {
       // Not through the blocker: inside its transaction, pg_stat_activity would show one frozen snapshot.
       const rows = await intake.dataSource.query(
-        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO "intake"."outbox"%'`,
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO "${INTAKE_SCHEMA}"."outbox"%'`,
       );
       return rows.length > 0;
     }, 30_000);
@@ -80,7 +81,7 @@ describe('intake killed with a request in flight', () => {
     const retry = signed();
     const response = await fetch(`${intake.baseUrl}/v1/referrals`, { method: 'POST', headers: retry.headers, body: retry.body });
     expect(response.status).toBe(202);
-    const [{ count }] = await intake.dataSource.query(`SELECT count(*)::int AS "count" FROM "intake"."referral" WHERE "sender_referral_id" = $1`, [body.senderReferralId]);
+    const [{ count }] = await intake.dataSource.query(`SELECT count(*)::int AS "count" FROM "${INTAKE_SCHEMA}"."referral" WHERE "sender_referral_id" = $1`, [body.senderReferralId]);
     expect(count).toBe(1);
     const again = await fetch(`${intake.baseUrl}/v1/referrals`, { method: 'POST', headers: signed().headers, body: retry.body });
     expect(again.status).toBe(202);

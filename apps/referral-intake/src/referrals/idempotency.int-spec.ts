@@ -4,6 +4,7 @@ import { JSON_REFERRAL_EXAMPLE } from './examples';
 import { IdempotencyStore } from './idempotency';
 import bundleFixture from './fhir/fixtures/bars-message-bundle.json';
 import serviceRequestFixture from './fhir/fixtures/service-request-contained.json';
+import { INTAKE_SCHEMA } from '../environment';
 
 let intake: IntakeHarness;
 let sender: { id: string; secret: string };
@@ -56,7 +57,7 @@ describe('idempotency', () => {
     const key = randomUUID();
     const body = withoutSenderId();
     await intake.dataSource.query(
-      `INSERT INTO "intake"."idempotency_key" ("sender_id", "scope", "key", "request_hash", "expires_at")
+      `INSERT INTO "${INTAKE_SCHEMA}"."idempotency_key" ("sender_id", "scope", "key", "request_hash", "expires_at")
        VALUES ($1, 'idempotency-key', $2, encode(sha256(convert_to($3, 'UTF8')), 'hex'), now() + interval '1 hour')`,
       [sender.id, key, JSON.stringify(body)],
     );
@@ -125,7 +126,7 @@ describe('idempotency', () => {
     const key = randomUUID();
     await post('/v1/referrals', withoutSenderId(), { 'idempotency-key': key });
     const [row] = await intake.dataSource.query(
-      `SELECT round(extract(epoch FROM "expires_at" - "created_at") / 3600) AS hours, "state" FROM "intake"."idempotency_key" WHERE "key" = $1`,
+      `SELECT round(extract(epoch FROM "expires_at" - "created_at") / 3600) AS hours, "state" FROM "${INTAKE_SCHEMA}"."idempotency_key" WHERE "key" = $1`,
       [key],
     );
     expect(row).toEqual({ hours: '72', state: 'completed' });
@@ -134,13 +135,13 @@ describe('idempotency', () => {
   it('forgets keys after the retention: purged, and an expired key starts afresh', async () => {
     const key = randomUUID();
     const first = await post('/v1/referrals', withoutSenderId(), { 'idempotency-key': key });
-    await intake.dataSource.query(`UPDATE "intake"."idempotency_key" SET "expires_at" = now() - interval '1 second' WHERE "key" = $1`, [key]);
+    await intake.dataSource.query(`UPDATE "${INTAKE_SCHEMA}"."idempotency_key" SET "expires_at" = now() - interval '1 second' WHERE "key" = $1`, [key]);
     const reused = await post('/v1/referrals', withoutSenderId(), { 'idempotency-key': key });
     expect(reused.status).toBe(202);
     expect((await reused.json()).referralId).not.toBe((await first.json()).referralId);
-    await intake.dataSource.query(`UPDATE "intake"."idempotency_key" SET "expires_at" = now() - interval '1 second' WHERE "key" = $1`, [key]);
+    await intake.dataSource.query(`UPDATE "${INTAKE_SCHEMA}"."idempotency_key" SET "expires_at" = now() - interval '1 second' WHERE "key" = $1`, [key]);
     expect(await intake.app.get(IdempotencyStore).purgeExpired()).toBeGreaterThanOrEqual(1);
-    expect(await intake.dataSource.query(`SELECT 1 FROM "intake"."idempotency_key" WHERE "key" = $1`, [key])).toEqual([]);
+    expect(await intake.dataSource.query(`SELECT 1 FROM "${INTAKE_SCHEMA}"."idempotency_key" WHERE "key" = $1`, [key])).toEqual([]);
   });
 });
 

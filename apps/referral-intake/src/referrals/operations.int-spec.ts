@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TcpProxy, eventually } from '@app/shared/testing';
 import { IntakeHarness, startIntake } from '../testing/intake-harness';
 import { JSON_REFERRAL_EXAMPLE } from './examples';
+import { INTAKE_SCHEMA } from '../environment';
 
 let intake: IntakeHarness;
 let proxy: TcpProxy;
@@ -77,6 +78,6 @@ it('answers 503 with Retry-After when PostgreSQL is unreachable, never 202, and 
     const response = await intake.send('/v1/referrals', { senderId: sender.id, secrets: [sender.secret], body });
     return response.status === 202 ? response.json() : undefined;
   });
-  const rows = await intake.dataSource.query(`SELECT "id" FROM "intake"."referral" WHERE "sender_referral_id" = $1`, [body.senderReferralId]);
+  const rows = await intake.dataSource.query(`SELECT "id" FROM "${INTAKE_SCHEMA}"."referral" WHERE "sender_referral_id" = $1`, [body.senderReferralId]);
   expect(rows).toEqual([{ id: accepted.referralId }]);
 });

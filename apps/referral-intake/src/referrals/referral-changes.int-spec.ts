@@ -6,6 +6,7 @@ import { eventually } from '@app/shared/testing';
 import { CallbackReceiver } from '../testing/callback-receiver';
 import { IntakeHarness, startIntake } from '../testing/intake-harness';
 import { JSON_REFERRAL_EXAMPLE } from './examples';
+import { INTAKE_SCHEMA } from '../environment';
 
 let intake: IntakeHarness;
 let receiver: CallbackReceiver;
@@ -34,7 +35,7 @@ async function sendReferral(): Promise<{ referralId: string; senderReferralId: s
 }
 
 async function outboxOf(referralId: string, type: string) {
-  return intake.dataSource.query(`SELECT "envelope" FROM "intake"."outbox" WHERE "type" = $1 AND "envelope"->>'referralId' = $2`, [type, referralId]);
+  return intake.dataSource.query(`SELECT "envelope" FROM "${INTAKE_SCHEMA}"."outbox" WHERE "type" = $1 AND "envelope"->>'referralId' = $2`, [type, referralId]);
 }
 
 async function statusOf(referralId: string): Promise<string> {
@@ -94,7 +95,7 @@ describe('POST /v1/referrals/{id}:cancel', () => {
     await intake.sendAs(sender, `/v1/referrals/${referralId}:cancel`, { body: { reason: 'no-longer-required' } });
     await eventually(async () => (await statusOf(referralId)) === 'cancelled');
     const accepted = await intake.publish(EventType.ReferralAccepted, referralId, { recipientType: 'link-worker', recipientId: 'lw-leeds-1', decidedAt: new Date().toISOString() });
-    await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "intake"."referral_history" WHERE "event_id" = $1`, [accepted.id])).length === 1);
+    await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "${INTAKE_SCHEMA}"."referral_history" WHERE "event_id" = $1`, [accepted.id])).length === 1);
     expect(await statusOf(referralId)).toBe('cancelled');
   });
 });
@@ -102,12 +103,12 @@ describe('POST /v1/referrals/{id}:cancel', () => {
 describe('POST /v1/referrals/{id}:withdraw-consent', () => {
   it("erases the person's details from intake at once, publishes referral.consent-withdrawn, and answers the same again", async () => {
     const { referralId } = await sendReferral();
-    await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "intake"."outbox" WHERE "envelope"->>'referralId' = $1 AND "published_at" IS NOT NULL`, [referralId])).length === 1);
+    await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "${INTAKE_SCHEMA}"."outbox" WHERE "envelope"->>'referralId' = $1 AND "published_at" IS NOT NULL`, [referralId])).length === 1);
     expect((await outboxOf(referralId, EventType.ReferralReceived))[0].envelope.payload.sealedPerson).toEqual(expect.any(String));
     const response = await intake.sendAs(sender, `/v1/referrals/${referralId}:withdraw-consent`, { body: {} });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ referralId, status: 'consent-withdrawn', statusUrl: `/v1/referrals/${referralId}` });
-    const [row] = await intake.dataSource.query(`SELECT "patient", "notes", "original_payload", "consent_withdrawn_at", "practice_ods_code" FROM "intake"."referral" WHERE "id" = $1`, [referralId]);
+    const [row] = await intake.dataSource.query(`SELECT "patient", "notes", "original_payload", "consent_withdrawn_at", "practice_ods_code" FROM "${INTAKE_SCHEMA}"."referral" WHERE "id" = $1`, [referralId]);
     expect(row).toEqual({ patient: null, notes: null, original_payload: null, consent_withdrawn_at: expect.any(Date), practice_ods_code: 'B86016' });
     const [received] = await outboxOf(referralId, EventType.ReferralReceived);
     expect(received.envelope.payload.sealedPerson).toBeUndefined();
@@ -150,7 +151,7 @@ describe('as FHIR: the BaRS message again, revoked or with its Consent withdrawn
     const answer = await post(withdrawn);
     expect(answer.status).toBe(202);
     expect(await outboxOf(referralId, EventType.ReferralConsentWithdrawn)).toHaveLength(1);
-    const [row] = await intake.dataSource.query(`SELECT "patient", "original_payload" FROM "intake"."referral" WHERE "id" = $1`, [referralId]);
+    const [row] = await intake.dataSource.query(`SELECT "patient", "original_payload" FROM "${INTAKE_SCHEMA}"."referral" WHERE "id" = $1`, [referralId]);
     expect(row).toEqual({ patient: null, original_payload: null });
   });
 

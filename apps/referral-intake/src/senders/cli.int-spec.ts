@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { TestDatabase, createTestDatabase } from '@app/shared/testing';
 import { intakeDataSourceOptions } from '../database';
 import { sendersProgram } from './cli';
+import { INTAKE_SCHEMA } from '../environment';
 
 let database: TestDatabase;
 const previousUrl = process.env.DATABASE_URL;
@@ -56,7 +57,7 @@ it('adds a sender showing its secret once, lists without secrets, rotates, retir
   const dataSource = new DataSource(intakeDataSourceOptions(database.url));
   await dataSource.initialize();
   try {
-    const [row] = await dataSource.query(`SELECT "current_secret", "previous_secret", "disabled_at" FROM "intake"."sender" WHERE "id" = 'emis-leeds'`);
+    const [row] = await dataSource.query(`SELECT "current_secret", "previous_secret", "disabled_at" FROM "${INTAKE_SCHEMA}"."sender" WHERE "id" = 'emis-leeds'`);
     expect(row.previous_secret).toBeNull();
     expect(row.disabled_at).not.toBeNull();
     expect(JSON.stringify(row)).not.toContain(newSecret!.slice(6));

@@ -3,6 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { JSON_REFERRAL_EXAMPLE } from '../referrals/examples';
 import { IntakeHarness, JsonResponse, startIntake } from '../testing/intake-harness';
 import { SenderStore } from './sender.store';
+import { INTAKE_SCHEMA } from '../environment';
 
 let intake: IntakeHarness;
 
@@ -143,7 +144,7 @@ describe('Standard Webhooks signatures', () => {
 
   it('registers senders from scripts with any DataSource, refusing bad practice codes', async () => {
     await expect(new SenderStore(intake.dataSource).register({ name: 'Bad', practiceOdsCodes: ['A8100'] }, intake.env.SENDER_SECRET_KEY)).rejects.toThrow(/ODS/);
-    const [row] = await intake.dataSource.query(`SELECT "current_secret" FROM "intake"."sender" LIMIT 1`);
+    const [row] = await intake.dataSource.query(`SELECT "current_secret" FROM "${INTAKE_SCHEMA}"."sender" LIMIT 1`);
     expect(row.current_secret).toMatch(/^s2\./);
     expect(row.current_secret).not.toMatch(/whsec_/);
   });

@@ -5,6 +5,7 @@ import { eventually } from '@app/shared/testing';
 import { JSON_REFERRAL_EXAMPLE } from '../referrals/examples';
 import { CallbackReceiver } from '../testing/callback-receiver';
 import { IntakeHarness, startIntake } from '../testing/intake-harness';
+import { INTAKE_SCHEMA } from '../environment';
 
 let intake: IntakeHarness;
 let receiver: CallbackReceiver;
@@ -33,7 +34,7 @@ const decision = { recipientType: 'organisation' as const, recipientId: randomUU
 async function callbackRows(referralId: string) {
   return intake.dataSource.query(
     `SELECT c."status", c."state", c."attempts", array_agg(a."http_status" ORDER BY a."attempt") AS answers
-     FROM "intake"."status_callback" c LEFT JOIN "intake"."status_callback_attempt" a ON a."callback_id" = c."id"
+     FROM "${INTAKE_SCHEMA}"."status_callback" c LEFT JOIN "${INTAKE_SCHEMA}"."status_callback_attempt" a ON a."callback_id" = c."id"
      WHERE c."referral_id" = $1 GROUP BY c."id" ORDER BY c."created_at"`,
     [referralId],
   );
@@ -86,12 +87,12 @@ it('folds events heard out of order through the shared lifecycle: a decline afte
   const at = (seconds: number) => new Date(start + seconds * 1000);
   // The acceptance is heard before the routing it followed: until the routing arrives, nobody was offered it.
   const early = await intake.publish(EventType.ReferralAccepted, referralId, { ...linkWorker, decidedAt: at(2).toISOString() }, at(2));
-  await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "intake"."inbox" WHERE "event_id" = $1`, [early.id])).length === 1);
+  await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "${INTAKE_SCHEMA}"."inbox" WHERE "event_id" = $1`, [early.id])).length === 1);
   expect(await callbackRows(referralId)).toEqual([]);
   await intake.publish(EventType.ReferralRouted, referralId, { linkWorkerId: linkWorker.recipientId, tasks: [{ recipientType: 'organisation', recipientId: decision.recipientId, reason: 'match' }] }, at(1));
   await eventually(async () => (await callbackRows(referralId))[0]?.state === 'delivered');
   const lateDecline = await intake.publish(EventType.ReferralDeclined, referralId, { ...decision, reason: 'no-capacity' }, at(3));
-  await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "intake"."inbox" WHERE "event_id" = $1`, [lateDecline.id])).length === 1);
+  await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "${INTAKE_SCHEMA}"."inbox" WHERE "event_id" = $1`, [lateDecline.id])).length === 1);
   expect(await statusOf(referralId)).toBe('accepted');
   receiver.answers.push(410);
   await intake.publish(EventType.ReferralContacted, referralId, { recordedBy: { kind: 'link-worker', id: linkWorker.recipientId }, occurredAt: at(4).toISOString() }, at(4));
@@ -113,7 +114,7 @@ it('tells the GP declined only when every recipient offered has declined', async
   await intake.publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-leeds-1', tasks: [{ recipientType: 'organisation', recipientId: decision.recipientId, reason: 'match' }] });
   await eventually(async () => (await callbackRows(referralId))[0]?.state === 'delivered');
   const first = await intake.publish(EventType.ReferralDeclined, referralId, { ...decision, reason: 'no-capacity' });
-  await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "intake"."inbox" WHERE "event_id" = $1`, [first.id])).length === 1);
+  await eventually(async () => (await intake.dataSource.query(`SELECT 1 FROM "${INTAKE_SCHEMA}"."inbox" WHERE "event_id" = $1`, [first.id])).length === 1);
   expect(await statusOf(referralId)).toBe('routed');
   await intake.publish(EventType.ReferralDeclined, referralId, { recipientType: 'link-worker', recipientId: 'lw-leeds-1', decidedAt: new Date().toISOString(), reason: 'not-eligible' });
   const [, declined] = await eventually(() => (receiver.forReferral(referralId).length === 2 ? receiver.forReferral(referralId) : undefined));
@@ -133,7 +134,7 @@ it('updates the status without a callback when the sender has no callback URL, a
   await intake.publish(EventType.ReferralCompleted, referralId, { recordedBy, occurredAt: at(4).toISOString() }, at(4));
   await intake.publish(EventType.ReferralClosed, referralId, { recordedBy, occurredAt: at(5).toISOString(), reason: 'completed' }, at(5));
   await eventually(async () => {
-    const [row] = await intake.dataSource.query(`SELECT "status", "status_reason" FROM "intake"."referral" WHERE "id" = $1`, [referralId]);
+    const [row] = await intake.dataSource.query(`SELECT "status", "status_reason" FROM "${INTAKE_SCHEMA}"."referral" WHERE "id" = $1`, [referralId]);
     return row.status === 'closed' ? row : undefined;
   });
   expect(await callbackRows(referralId)).toEqual([]);
@@ -153,7 +154,7 @@ it('gives up after the last attempt and marks the callback failed, every attempt
 it('queues again a callback whose job never reached Redis', async () => {
   const referralId = await sendReferral();
   const [{ id }] = await intake.dataSource.query(
-    `INSERT INTO "intake"."status_callback" ("id", "referral_id", "sender_id", "event_id", "status", "url", "payload", "created_at")
+    `INSERT INTO "${INTAKE_SCHEMA}"."status_callback" ("id", "referral_id", "sender_id", "event_id", "status", "url", "payload", "created_at")
      VALUES (gen_random_uuid(), $1, $2, gen_random_uuid(), 'routed', $3, $4, now() - interval '1 minute') RETURNING "id"`,
     [referralId, sender.id, receiver.url, JSON.stringify({ type: 'referral.status-changed', data: { referralId, status: 'routed' } })],
   );
@@ -166,7 +167,7 @@ it('queues again a callback whose job never reached Redis', async () => {
 it('dead-letters a status event for a referral intake never received', async () => {
   const event = await intake.publish(EventType.ReferralAccepted, randomUUID(), decision);
   const [letter] = await eventually(async () => {
-    const rows = await intake.dataSource.query(`SELECT "error", "attempts" FROM "intake"."dead_letter" WHERE "event_id" = $1`, [event.id]);
+    const rows = await intake.dataSource.query(`SELECT "error", "attempts" FROM "${INTAKE_SCHEMA}"."dead_letter" WHERE "event_id" = $1`, [event.id]);
     return rows.length ? rows : undefined;
   });
   expect(letter).toEqual({ error: expect.stringContaining('unknown referral'), attempts: 1 });

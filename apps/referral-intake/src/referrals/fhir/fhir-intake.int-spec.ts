@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntakeHarness, startIntake } from '../../testing/intake-harness';
 import { JSON_REFERRAL_EXAMPLE } from '../examples';
+import { INTAKE_SCHEMA } from '../../environment';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const fixture = (folder: string, name: string) => JSON.parse(readFileSync(join(FIXTURES, folder, name), 'utf8'));
@@ -35,7 +36,7 @@ describe.each(readdirSync(join(FIXTURES, 'adapted')))('adapted published example
     const response = await post(fixture('adapted', name));
     expect(response.status).toBe(202);
     const { referralId } = await response.json();
-    const [row] = await intake.dataSource.query(`SELECT "format", "consent_to_share" FROM "intake"."referral" WHERE "id" = $1`, [referralId]);
+    const [row] = await intake.dataSource.query(`SELECT "format", "consent_to_share" FROM "${INTAKE_SCHEMA}"."referral" WHERE "id" = $1`, [referralId]);
     expect(row.consent_to_share).toBe(true);
     expect(['fhir-message', 'fhir-service-request']).toContain(row.format);
     expect((await intake.counts()).referrals).toBe(before.referrals + 1);
