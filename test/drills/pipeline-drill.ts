@@ -170,7 +170,8 @@ export class PipelineDrill {
 
   /**
    * Posts one referral as a GP system behind a load balancer does: to the intake replicas in turn, and on no
-   * answer or a 5xx to the next one, again with the same webhook-id (Standard Webhooks retries), until 202.
+   * answer, a 5xx or a 409 (the same webhook-id still being processed) to the next one, again with the same
+   * webhook-id (Standard Webhooks retries), until 202. Any other answer fails the drill.
    */
   async postReferral(): Promise<string> {
     if (!this.sender) throw new Error('registerSender first');

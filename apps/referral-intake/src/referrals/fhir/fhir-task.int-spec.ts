@@ -72,6 +72,9 @@ it('follows a referral end to end in FHIR: sent as BaRS, read as a Task, told by
 
   const organisationId = randomUUID();
   await intake.publish(EventType.ReferralRouted, referralId, { linkWorkerId: 'lw-1', tasks: [{ recipientType: 'organisation', recipientId: organisationId, reason: 'match' }] });
+  // Events may be handled in any order, and the sender is told the status their fold reaches: an acceptance
+  // handled first would fold with the routing into one callback. Each step is told when it comes on its own.
+  await eventually(async () => (await (await get(`/fhir/Task/${referralId}`)).json()).businessStatus?.coding?.[0]?.code === 'routed');
   await intake.publish(EventType.ReferralAccepted, referralId, { recipientType: 'organisation', recipientId: organisationId, organisationId, decidedAt: new Date().toISOString() });
   const accepted = await eventually(async () => {
     const current = await (await get(`/fhir/Task/${referralId}`)).json();
