@@ -25,9 +25,14 @@ const SCHEMAS = { intake: 'intake', notifier: 'notifier', outcomes: 'outcomes' }
 
 const closers: Array<() => Promise<unknown> | unknown> = [];
 
-function relayFor(options: Partial<EventTransportOptions> = {}): OutboxRelay {
+/** Relays made by the running test: stopped after it whatever happened, so none relays into the next test. */
+const relays: OutboxRelay[] = [];
+
+/** A relay for one test, or (`'suite'`) for a describe's beforeAll, stopped after all tests. */
+function relayFor(options: Partial<EventTransportOptions> = {}, lifetime: 'test' | 'suite' = 'test'): OutboxRelay {
   const relay = new OutboxRelay(dataSource, transportOptions(ServiceName.ReferralIntake, SCHEMAS.intake, options));
-  closers.push(() => relay.stop());
+  if (lifetime === 'test') relays.push(relay);
+  else closers.push(() => relay.stop());
   return relay;
 }
 
@@ -106,6 +111,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
+  for (const relay of relays.splice(0)) await relay.stop();
   for (const service of Object.values(ServiceName)) await queueOf(service).obliterate({ force: true });
   for (const schema of Object.values(SCHEMAS)) {
     await dataSource.query(`TRUNCATE "${schema}"."effect", "${schema}"."outbox", "${schema}"."inbox", "${schema}"."dead_letter"`);
@@ -154,7 +160,7 @@ describe('outbox → queue → handler', () => {
   }
 
   beforeAll(() => {
-    relay = relayFor();
+    relay = relayFor({}, 'suite');
     notifier = consumer(ServiceName.Notifier, SCHEMAS.notifier);
     outcomes = consumer(ServiceName.Outcomes, SCHEMAS.outcomes);
   });
@@ -215,8 +221,9 @@ describe('relay woken on commit', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const started = Date.now();
     await publishReceived(new EventPublisher(ServiceName.ReferralIntake, SCHEMAS.intake));
-    await eventually(async () => (await waitingCount()) === 0, 3000);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Not a speed target (those are in the bench): well inside the minute, only a notification explains it.
+    await eventually(async () => (await waitingCount()) === 0, 30_000);
+    expect(Date.now() - started).toBeLessThan(30_000);
     await relay.stop();
   });
 
@@ -228,8 +235,8 @@ describe('relay woken on commit', () => {
     const [{ pid }] = await listening();
     await dataSource.query(`SELECT pg_terminate_backend($1)`, [pid]);
     await publishReceived(new EventPublisher(ServiceName.ReferralIntake, SCHEMAS.intake));
-    await eventually(async () => (await waitingCount()) === 0, 3000);
-    await eventually(async () => (await listening()).some((row) => row.pid !== pid), 10_000);
+    await eventually(async () => (await waitingCount()) === 0, 20_000);
+    await eventually(async () => (await listening()).some((row) => row.pid !== pid), 20_000);
     await relay.stop();
   });
 });
