@@ -1,10 +1,11 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
+import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Queue } from 'bullmq';
 import { STATUS_CODES } from 'node:http';
-import { INLINE_STYLES_CSP, allQueues, producerConnection, sameSecret } from '@app/shared';
+import { INLINE_STYLES_CSP, allQueues, logQueueErrors, producerConnection, sameSecret } from '@app/shared';
 import { NotifierEnvironment } from '../environment';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
@@ -17,9 +18,10 @@ export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 export function mountQueueDashboard(app: NestFastifyApplication, env: NotifierEnvironment): void {
   const connection = producerConnection(env.REDIS_URL);
   const names = allQueues().map(({ queue }) => queue);
+  const logger = new Logger('QueueDashboard');
   const queues = names.map((name) => {
     const queue = new Queue(name, { connection, prefix: env.REDIS_PREFIX, skipWaitingForReady: true });
-    queue.on('error', () => undefined);
+    logQueueErrors(queue, logger, `Queue ${name} (dashboard)`);
     return queue;
   });
   const serverAdapter = new FastifyAdapter();

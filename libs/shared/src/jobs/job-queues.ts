@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { describeError } from '../logging/error-serializer';
+import { logQueueErrors } from '../transport/queue-errors';
 import { producerConnection, whenRedisReady } from '../transport/redis-connections';
 import { EnsureAction, JobQueueSettingsMap, ensureAction, jobOptionsFor } from './job-settings';
 import { JOBS, JobNameValue, JobPayloads, QueueNameValue, jobIdOf } from './job-types';
@@ -19,8 +20,6 @@ export interface JobQueuesOptions {
   settings: JobQueueSettingsMap;
 }
 
-const ERROR_LOG_EVERY_MS = 30_000;
-
 /**
  * The producer side of every job queue of a service: adds jobs with the queue's retry policy and the job
  * id derived from the row, removes them, and makes sure a due row has a live job. Queue errors are logged
@@ -29,7 +28,6 @@ const ERROR_LOG_EVERY_MS = 30_000;
 export class JobQueues {
   private readonly connection: IORedis;
   private readonly queues = new Map<QueueNameValue, Queue>();
-  private readonly lastErrorLogged = new Map<string, number>();
   private closed = false;
 
   constructor(
@@ -43,7 +41,7 @@ export class JobQueues {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: this.connection, prefix: this.options.redisPrefix, skipWaitingForReady: true });
-      queue.on('error', (error) => this.logQueueError(name, error));
+      logQueueErrors(queue, this.logger);
       this.queues.set(name, queue);
     }
     return queue;
@@ -129,10 +127,4 @@ export class JobQueues {
     };
   }
 
-  private logQueueError(queue: string, error: Error): void {
-    const now = Date.now();
-    if (now - (this.lastErrorLogged.get(queue) ?? 0) < ERROR_LOG_EVERY_MS) return;
-    this.lastErrorLogged.set(queue, now);
-    this.logger.warn(`Queue ${queue}: ${describeError(error)}`);
-  }
 }

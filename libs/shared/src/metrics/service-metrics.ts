@@ -1,6 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { logQueueErrors } from '../transport/queue-errors';
 import { producerConnection } from '../transport/redis-connections';
 
 export type LabelValues = Record<string, string>;
@@ -67,7 +69,7 @@ export class ServiceMetrics {
     if (this.queues.has(name)) return;
     this.connection ??= producerConnection(this.options.redisUrl);
     const queue = new Queue(name, { connection: this.connection, prefix: this.options.redisPrefix, skipWaitingForReady: true });
-    queue.on('error', () => undefined);
+    logQueueErrors(queue, new Logger('ServiceMetrics'), `Queue ${name} (metrics)`);
     this.queues.set(name, queue);
   }
 

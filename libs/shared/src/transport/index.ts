@@ -9,3 +9,4 @@ export * from './redis-connections';
 export * from './transport-options';
 export * from './transport-tables';
 export * from './outbox-housekeeping';
+export * from './queue-errors';

@@ -4,6 +4,7 @@ import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, SERVICE_SCHEMAS, SUBSCRIPTIONS, eventQueueName, eventsConsumedBy } from '../events';
 import { describeError } from '../logging';
+import { logQueueErrors } from './queue-errors';
 import { producerConnection, whenRedisReady } from './redis-connections';
 import { EventTransportOptions, eventJobOptions } from './transport-options';
 
@@ -182,7 +183,7 @@ export class OutboxReconciler {
     let queue = this.queues.get(service);
     if (!queue) {
       queue = new Queue(eventQueueName(service), { connection: this.connection, prefix: this.options.redisPrefix, skipWaitingForReady: true });
-      queue.on('error', () => undefined);
+      logQueueErrors(queue, this.logger, `Event queue of ${service} (reconciler)`);
       this.queues.set(service, queue);
     }
     return queue;

@@ -5,6 +5,7 @@ import { Client, ClientConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { EventEnvelope, eventQueueName, subscribersOf } from '../events';
+import { logQueueErrors } from './queue-errors';
 import { producerConnection, whenRedisReady } from './redis-connections';
 import { EventTransportOptions, eventJobOptions } from './transport-options';
 import { describeError } from '../logging/error-serializer';
@@ -146,20 +147,12 @@ export class OutboxRelay {
     let queue = this.queues.get(service);
     if (!queue) {
       queue = new Queue(eventQueueName(service), { connection: this.connection, prefix: this.options.redisPrefix, skipWaitingForReady: true });
-      queue.on('error', (error) => this.logQueueError(service, error));
+      logQueueErrors(queue, this.logger, `Event queue of ${service}`);
       this.queues.set(service, queue);
     }
     return queue;
   }
 
-  private lastQueueErrorAt = 0;
-
-  /** Redis trouble surfaces here too while it lasts: one line every 30 s is enough to see it. */
-  private logQueueError(service: string, error: Error): void {
-    if (Date.now() - this.lastQueueErrorAt < 30_000) return;
-    this.lastQueueErrorAt = Date.now();
-    this.logger.warn(`Event queue of ${service}: ${describeError(error)}`);
-  }
 
   private async listen(): Promise<void> {
     if (!this.running) return;

@@ -48,6 +48,8 @@ export function redisConnection(url: string, options: RedisOptions = {}): IORedi
         ...(options.retryStrategy ? { clusterRetryStrategy: options.retryStrategy } : {}),
       }) as unknown as IORedis)
     : new IORedis(url, options);
+  // The connection's own errors repeat what the queues and workers using it report (and log, throttled:
+  // see logQueueErrors); without a listener ioredis would print each one as an unhandled error event.
   redis.on('error', () => undefined);
   return redis;
 }
