@@ -1,6 +1,7 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { SmtpSink, eventually, startSmtpSink } from '@app/shared/testing';
 import { expectNoAccessibilityViolations, launchChromium, signInAs, signInLinkFor } from '../testing/browser';
+import { NOTIFIER_SCHEMA } from '../environment';
 import { NotifierHarness, SAMPLE, startNotifier } from '../testing/notifier-test-app';
 import { randomUUID } from 'node:crypto';
 import { JobRunner } from '@app/shared';
@@ -40,9 +41,9 @@ describe('sign-in by emailed link (headless Chromium)', () => {
 
   /** Every sign-in link asked for so far has been sent, or found to be for nobody. */
   const signInRequestsHandled = () =>
-    eventually(async () => (await notifier.dataSource.query(`SELECT count(*)::int AS "n" FROM "notifier"."sign_in_request" WHERE "handled_at" IS NULL`))[0].n === 0);
+    eventually(async () => (await notifier.dataSource.query(`SELECT count(*)::int AS "n" FROM "${NOTIFIER_SCHEMA}"."sign_in_request" WHERE "handled_at" IS NULL`))[0].n === 0);
 
-  const sessionRows = async () => (await notifier.dataSource.query(`SELECT count(*)::int AS "n" FROM "notifier"."workspace_session" WHERE "person_id" IS NOT NULL`))[0].n as number;
+  const sessionRows = async () => (await notifier.dataSource.query(`SELECT count(*)::int AS "n" FROM "${NOTIFIER_SCHEMA}"."workspace_session" WHERE "person_id" IS NOT NULL`))[0].n as number;
 
   beforeAll(async () => {
     sink = await startSmtpSink();
@@ -73,16 +74,16 @@ describe('sign-in by emailed link (headless Chromium)', () => {
     expect(mail?.subject).toBe('Your sign-in link for social prescribing referrals');
     expect(mail?.text).toContain('expires in 15 minutes');
     const token = link.split('/sign-in/')[1];
-    const [stored] = await notifier.dataSource.query(`SELECT encode("token_hash", 'hex') AS "hash", "expires_at" - "created_at" AS "ttl" FROM "notifier"."sign_in_token"`);
+    const [stored] = await notifier.dataSource.query(`SELECT encode("token_hash", 'hex') AS "hash", "expires_at" - "created_at" AS "ttl" FROM "${NOTIFIER_SCHEMA}"."sign_in_token"`);
     expect(stored.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(JSON.stringify(await notifier.dataSource.query(`SELECT * FROM "notifier"."sign_in_token"`))).not.toContain(token);
+    expect(JSON.stringify(await notifier.dataSource.query(`SELECT * FROM "${NOTIFIER_SCHEMA}"."sign_in_token"`))).not.toContain(token);
     expect(stored.ttl).toMatchObject({ minutes: 15 });
 
     // Opening the link (as a mail scanner would) uses nothing up: it asks for a click.
     await page.goto(link);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Sign in to your workspace');
     await expectNoAccessibilityViolations(page);
-    const [unused] = await notifier.dataSource.query(`SELECT "used_at" FROM "notifier"."sign_in_token"`);
+    const [unused] = await notifier.dataSource.query(`SELECT "used_at" FROM "${NOTIFIER_SCHEMA}"."sign_in_token"`);
     expect(unused.used_at).toBeNull();
 
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -94,7 +95,7 @@ describe('sign-in by emailed link (headless Chromium)', () => {
 
     const [cookie] = await context.cookies();
     expect(cookie).toMatchObject({ name: 'workspace-session', path: '/', httpOnly: true, sameSite: 'Lax', secure: false, expires: -1 });
-    const [session] = await notifier.dataSource.query(`SELECT encode("id_hash", 'hex') AS "hash", "person_kind", "person_id", "email" FROM "notifier"."workspace_session" WHERE "person_id" IS NOT NULL`);
+    const [session] = await notifier.dataSource.query(`SELECT encode("id_hash", 'hex') AS "hash", "person_kind", "person_id", "email" FROM "${NOTIFIER_SCHEMA}"."workspace_session" WHERE "person_id" IS NOT NULL`);
     expect(session).toMatchObject({ person_kind: 'link-worker', person_id: SAMPLE.amira, email: SAMPLE.amiraEmail });
     expect(cookie.value).not.toContain(session.hash);
 
@@ -190,7 +191,7 @@ describe('sign-in by emailed link (headless Chromium)', () => {
     // As if Redis was away when the request was answered: the row is stored, its job is not.
     const before = sink.messages.length;
     const id = randomUUID();
-    await notifier.dataSource.query(`INSERT INTO "notifier"."sign_in_request" ("id", "email", "requested_at") VALUES ($1, $2, now())`, [id, ORGANISATION_CONTACT]);
+    await notifier.dataSource.query(`INSERT INTO "${NOTIFIER_SCHEMA}"."sign_in_request" ("id", "email", "requested_at") VALUES ($1, $2, now())`, [id, ORGANISATION_CONTACT]);
     const runner = notifier.app.get(JobRunner);
     expect(await runner.sweep(notifier.app.get(SignInRequestsSweep))).toBeGreaterThanOrEqual(1);
     await signInRequestsHandled();
