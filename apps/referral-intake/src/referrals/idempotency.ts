@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { JobHandler, JobName, ProblemException, describeError, preparedQuery, problem } from '@app/shared';
+import { JobHandler, JobName, ProblemException, Statement, describeError, preparedQuery, problem } from '@app/shared';
 import { INTAKE_SCHEMA, IntakeEnvironment } from '../environment';
 
 const S = `"${INTAKE_SCHEMA}"`;
@@ -59,33 +59,14 @@ export class IdempotencyStore {
    * if it stored nothing or its process died, claims the key itself): there is never a committed claim
    * without its effects, so a client retrying after a crash is not told "still being processed".
    *
-   * One statement: a key past its retention, or left 'in-flight' by a version that claimed in a transaction
-   * of its own, is taken over in place. With `presumed`, the claim is written already completed with that
+   * One statement (claimStatement). With `presumed`, the claim is written already completed with that
    * response, so the usual outcome needs no second write (complete() corrects it when the outcome differs).
    */
   async claim(manager: EntityManager, senderId: string, keys: RequestKey[], hash: string, presumed?: StoredResponse): Promise<Claim> {
     const scopes = keys.map((key) => key.scope);
     const values = keys.map((key) => key.key);
-    const inserted = await preparedQuery<{ scope: KeyScope; key: string }>(
-      manager,
-      'intake_idempotency_claim',
-      `INSERT INTO ${S}."idempotency_key" AS k ("sender_id", "scope", "key", "request_hash", "state", "response_status", "response_body", "expires_at")
-       SELECT $1::text, u.scope, u.key, $4::text, $6::text, $7::int, $8::jsonb, now() + make_interval(hours => $5) FROM unnest($2::text[], $3::text[]) AS u(scope, key)
-       ON CONFLICT ("sender_id", "scope", "key") DO UPDATE SET "request_hash" = EXCLUDED."request_hash", "state" = EXCLUDED."state",
-         "response_status" = EXCLUDED."response_status", "response_body" = EXCLUDED."response_body", "created_at" = now(), "expires_at" = EXCLUDED."expires_at"
-       WHERE k."expires_at" < now() OR (k."state" = 'in-flight' AND k."created_at" < now() - interval '5 minutes')
-       RETURNING k."scope", k."key"`,
-      [
-        senderId,
-        scopes,
-        values,
-        hash,
-        this.env.IDEMPOTENCY_RETENTION_HOURS,
-        presumed ? 'completed' : 'in-flight',
-        presumed?.status ?? null,
-        presumed ? JSON.stringify(presumed.body) : null,
-      ],
-    );
+    const statement = this.claimStatement(senderId, keys, hash, presumed);
+    const inserted = await preparedQuery<{ scope: KeyScope; key: string }>(manager, 'intake_idempotency_claim', statement.text, statement.values);
     if (inserted.length === keys.length) return { kind: 'claimed' };
     const mine = new Set(inserted.map((row) => `${row.scope}\n${row.key}`));
     const rows: Array<{ scope: KeyScope; key: string; request_hash: string; state: string; response_status: number | null; response_body: unknown }> = await manager.query(
@@ -106,6 +87,32 @@ export class IdempotencyStore {
       return { kind: 'replay', response: { status: completed.response_status!, body: completed.response_body }, claimed };
     }
     throw new ProblemException(problem(409, 'A request with this key is still being processed. Retry shortly.'), { 'Retry-After': '1' });
+  }
+
+  /**
+   * The claim as one statement: a key past its retention, or left 'in-flight' by a version that claimed in a
+   * transaction of its own, is taken over in place. It returns a row for each key it claimed: all of them,
+   * unless some key is held by another request.
+   */
+  claimStatement(senderId: string, keys: RequestKey[], hash: string, presumed?: StoredResponse): Statement {
+    return {
+      text: `INSERT INTO ${S}."idempotency_key" AS k ("sender_id", "scope", "key", "request_hash", "state", "response_status", "response_body", "expires_at")
+       SELECT $1::text, u.scope, u.key, $4::text, $6::text, $7::int, $8::jsonb, now() + make_interval(hours => $5) FROM unnest($2::text[], $3::text[]) AS u(scope, key)
+       ON CONFLICT ("sender_id", "scope", "key") DO UPDATE SET "request_hash" = EXCLUDED."request_hash", "state" = EXCLUDED."state",
+         "response_status" = EXCLUDED."response_status", "response_body" = EXCLUDED."response_body", "created_at" = now(), "expires_at" = EXCLUDED."expires_at"
+       WHERE k."expires_at" < now() OR (k."state" = 'in-flight' AND k."created_at" < now() - interval '5 minutes')
+       RETURNING k."scope", k."key"`,
+      values: [
+        senderId,
+        keys.map((key) => key.scope),
+        keys.map((key) => key.key),
+        hash,
+        this.env.IDEMPOTENCY_RETENTION_HOURS,
+        presumed ? 'completed' : 'in-flight',
+        presumed?.status ?? null,
+        presumed ? JSON.stringify(presumed.body) : null,
+      ],
+    };
   }
 
   /** Stores the response inside the transaction that made the request's effects durable. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventType, preparedQuery } from '@app/shared';
+import { EventType, Statement, composeStatements, preparedQuery } from '@app/shared';
 import { INTAKE_SCHEMA } from '../environment';
 import { ReferralHistoryEvent } from '../status/referral-history';
 import { Referral } from './referral';
@@ -28,6 +28,39 @@ export interface NewReferral {
   preferredOrganisationId: string | null;
   notes: string | null;
   correlationId: string;
+  /** Set here rather than by the database: referral.received carries it, and is built before the insert. */
+  receivedAt: Date;
+}
+
+/** The SQLSTATE insertClaimedWithEvent's statement ends with when it is not the usual outcome. */
+const DIVISION_BY_ZERO = '22012';
+
+function insertStatement(referral: NewReferral): Statement {
+  return {
+    text: `INSERT INTO ${S}."referral" ("id", "status", "sender_id", "sender_referral_id", "request_hash", "format", "original_payload",
+         "practice_ods_code", "needs", "urgency", "consent_to_share", "consent_recorded_at", "patient", "referrer",
+         "preferred_organisation_id", "notes", "correlation_id", "received_at")
+       VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, true, $10, $11, $12, $13, $14, $15, $16)
+       ON CONFLICT ("sender_id", "sender_referral_id") DO NOTHING RETURNING "id"`,
+    values: [
+      referral.id,
+      referral.senderId,
+      referral.senderReferralId,
+      referral.requestHash,
+      referral.format,
+      referral.originalPayload === null ? null : JSON.stringify(referral.originalPayload),
+      referral.practiceOdsCode,
+      referral.needs,
+      referral.urgency,
+      referral.consentRecordedAt,
+      JSON.stringify(referral.patient),
+      referral.referrer ? JSON.stringify(referral.referrer) : null,
+      referral.preferredOrganisationId,
+      referral.notes,
+      referral.correlationId,
+      referral.receivedAt,
+    ],
+  };
 }
 
 /** Which referral a change is about: our id (the API), or the sender's own id (a FHIR message). */
@@ -42,34 +75,34 @@ export class ReferralStore {
    * Inserts unless this sender already sent this senderReferralId; null then. A named prepared statement:
    * it is the statement every accepted referral runs.
    */
-  async insert(manager: EntityManager, referral: NewReferral): Promise<{ id: string; receivedAt: Date } | null> {
-    const rows = await preparedQuery<{ id: string; received_at: Date }>(
-      manager,
-      'intake_referral_insert',
-      `INSERT INTO ${S}."referral" ("id", "status", "sender_id", "sender_referral_id", "request_hash", "format", "original_payload",
-         "practice_ods_code", "needs", "urgency", "consent_to_share", "consent_recorded_at", "patient", "referrer",
-         "preferred_organisation_id", "notes", "correlation_id")
-       VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, true, $10, $11, $12, $13, $14, $15)
-       ON CONFLICT ("sender_id", "sender_referral_id") DO NOTHING RETURNING "id", "received_at"`,
-      [
-        referral.id,
-        referral.senderId,
-        referral.senderReferralId,
-        referral.requestHash,
-        referral.format,
-        referral.originalPayload === null ? null : JSON.stringify(referral.originalPayload),
-        referral.practiceOdsCode,
-        referral.needs,
-        referral.urgency,
-        referral.consentRecordedAt,
-        JSON.stringify(referral.patient),
-        referral.referrer ? JSON.stringify(referral.referrer) : null,
-        referral.preferredOrganisationId,
-        referral.notes,
-        referral.correlationId,
-      ],
+  async insert(manager: EntityManager, referral: NewReferral): Promise<{ id: string } | null> {
+    const statement = insertStatement(referral);
+    const rows = await preparedQuery<{ id: string }>(manager, 'intake_referral_insert', statement.text, statement.values);
+    return rows[0] ?? null;
+  }
+
+  /**
+   * The usual new referral in one statement, so in one round trip and without a transaction around it: the
+   * request's keys claimed, the referral inserted, its event's outbox row written and the relay woken. All
+   * of it is written, or (when a key is held or the senderReferralId was sent before) nothing: the final
+   * division by zero aborts the statement, and false sends the caller to the full path, which sorts those
+   * cases out. Any other error is thrown.
+   */
+  async insertClaimedWithEvent(claim: { statement: Statement; keys: number }, referral: NewReferral, event: Statement, channel: string): Promise<boolean> {
+    const statement = composeStatements(
+      [event, claim.statement, insertStatement(referral), { text: '', values: [claim.keys, channel] }],
+      // The outbox insert first: pg_stat_activity shows only the first 1 kB of a statement, and what it waits on is what an operator looks for.
+      ([published, claimed, inserted], next) =>
+        `WITH "published" AS (${published}), "claimed" AS (${claimed}), "inserted" AS (${inserted})
+         SELECT 1 / ((SELECT count(*) FROM "claimed") = $${next - 2} AND (SELECT count(*) FROM "inserted") = 1)::int AS "ok", pg_notify($${next - 1}, '')`,
     );
-    return rows[0] ? { id: rows[0].id, receivedAt: rows[0].received_at } : null;
+    try {
+      await preparedQuery(this.dataSource, 'intake_referral_insert_claimed_with_event', statement.text, statement.values);
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === DIVISION_BY_ZERO) return false;
+      throw error;
+    }
   }
 
   /** The referral this sender already sent under its own id, with the hash of what it sent. */

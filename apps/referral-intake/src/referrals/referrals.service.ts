@@ -12,7 +12,7 @@ import { IncomingReferral } from './incoming-referral';
 import { CancelRequest, ConsentWithdrawal } from './referral-changes';
 import { Validated } from './referral-input';
 import { Referral } from './referral';
-import { ReferralSelector, ReferralStore } from './referral.store';
+import { NewReferral, ReferralSelector, ReferralStore } from './referral.store';
 
 export interface Submission {
   response: StoredResponse;
@@ -69,6 +69,11 @@ export class ReferralsService {
     // Nearly every referral is new: its keys are claimed already answered, which saves a write.
     const referralId = randomUUID();
     const presumed: StoredResponse = { status: 202, body: acceptedBody(referralId) };
+    // The usual case in one statement; a held key, a replay or a senderReferralId sent before take the full path.
+    const { referral, event } = this.accepted(sender, item, referralId);
+    const claim = { statement: this.idempotency.claimStatement(sender.id, keys, hash, presumed), keys: keys.length };
+    const { insert } = this.events.outboxRow(EventType.ReferralReceived, event);
+    if (await this.referrals.insertClaimedWithEvent(claim, referral, insert, this.events.channel)) return { response: presumed, replayed: false };
     return this.withKeys(
       sender,
       keys,
@@ -204,14 +209,26 @@ export class ReferralsService {
 
   /** Inserts unless this sender already sent this senderReferralId (then: same content is a duplicate). */
   private async store(manager: EntityManager, sender: Sender, item: IncomingReferral, referralId = randomUUID()): Promise<Stored> {
+    const { referral, event } = this.accepted(sender, item, referralId);
+    const inserted = await this.referrals.insert(manager, referral);
+    if (!inserted) {
+      const existing = await this.referrals.bySenderReferralId(manager, sender.id, referral.senderReferralId as string);
+      return { kind: existing.requestHash === referral.requestHash ? 'duplicate' : 'mismatch', referralId: existing.id };
+    }
+    await this.events.publish(manager, EventType.ReferralReceived, event);
+    return { kind: 'accepted', referralId: inserted.id };
+  }
+
+  /** The referral row to insert and what its referral.received event says. */
+  private accepted(sender: Sender, item: IncomingReferral, referralId: string) {
     const { input } = item;
-    const hash = requestHash(canonicalJson(input));
     const correlationId = correlationIdOrNew();
-    const inserted = await this.referrals.insert(manager, {
+    const receivedAt = new Date();
+    const referral: NewReferral = {
       id: referralId,
       senderId: sender.id,
       senderReferralId: input.senderReferralId ?? null,
-      requestHash: hash,
+      requestHash: requestHash(canonicalJson(input)),
       format: item.format,
       originalPayload: item.original,
       practiceOdsCode: input.practiceOdsCode,
@@ -223,17 +240,13 @@ export class ReferralsService {
       preferredOrganisationId: input.preferredOrganisationId ?? null,
       notes: input.notes ?? null,
       correlationId,
-    });
-    if (!inserted) {
-      const existing = await this.referrals.bySenderReferralId(manager, sender.id, input.senderReferralId as string);
-      return { kind: existing.requestHash === hash ? 'duplicate' : 'mismatch', referralId: existing.id };
-    }
-    const { id, receivedAt } = inserted;
-    await this.events.publish(manager, EventType.ReferralReceived, {
-      referralId: id,
+      receivedAt,
+    };
+    const eventInput = {
+      referralId,
       correlationId,
       // The person and the GP's notes leave intake sealed: no outbox row, queue or dead letter holds them in clear.
-      payload: sealReceivedPayload(this.sealer, id, {
+      payload: sealReceivedPayload(this.sealer, referralId, {
         practiceOdsCode: input.practiceOdsCode,
         needs: input.needs,
         urgency: input.urgency,
@@ -243,10 +256,9 @@ export class ReferralsService {
         ...(input.referrer ? { referrer: input.referrer } : {}),
         ...(input.notes ? { notes: input.notes } : {}),
         senderId: sender.id,
-        receivedAt: new Date(receivedAt).toISOString(),
+        receivedAt: receivedAt.toISOString(),
       }),
-    });
-    return { kind: 'accepted', referralId: id };
+    };
+    return { referral, event: eventInput };
   }
 }
-

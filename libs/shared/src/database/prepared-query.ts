@@ -20,3 +20,23 @@ export async function preparedQuery<T = Record<string, unknown>>(on: EntityManag
   const client = (await runner.connect()) as PoolClient;
   return (await client.query({ name, text, values })).rows as T[];
 }
+
+/** A statement's text with its own $1..$n and their values: a part that can run alone or be composed with others. */
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/**
+ * Composes statements into one text: each part's $n are renumbered after the parts before it. The parts'
+ * texts hold no other "$" (no dollar quoting), so every "$<digits>" is a parameter.
+ */
+export function composeStatements(parts: Statement[], compose: (texts: string[], next: number) => string): Statement {
+  const values: unknown[] = [];
+  const texts = parts.map((part) => {
+    const offset = values.length;
+    values.push(...part.values);
+    return part.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+  });
+  return { text: compose(texts, values.length + 1), values };
+}

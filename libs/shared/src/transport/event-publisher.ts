@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { EventEnvelope, EventPayloads, EventTypeName, createEvent } from '../events';
 import { correlationIdOrNew } from '../logging/correlation';
-import { preparedQuery } from '../database/prepared-query';
+import { Statement, preparedQuery } from '../database/prepared-query';
 import { outboxChannel } from './outbox-relay';
 
 export interface PublishInput<T extends EventTypeName> {
@@ -25,6 +25,21 @@ export class EventPublisher {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(`Event ${type} must be published inside a database transaction`);
     }
+    const { envelope, insert } = this.outboxRow(type, input);
+    // The notification is delivered when (and only if) this transaction commits: the relay wakes at once
+    // instead of at its next poll. Several events of one transaction make one notification.
+    await preparedQuery(manager, `outbox_insert_${this.schema}`, `WITH "inserted" AS (${insert.text}) SELECT pg_notify($4, '') FROM "inserted"`, [
+      ...insert.values,
+      this.channel,
+    ]);
+    return envelope;
+  }
+
+  /**
+   * The event and the insert of its outbox row, for a statement that writes the row together with the change
+   * that caused it (in one statement, so atomically); that statement also calls pg_notify(channel) to wake the relay.
+   */
+  outboxRow<T extends EventTypeName>(type: T, input: PublishInput<T>): { envelope: EventEnvelope<T>; insert: Statement } {
     const envelope = createEvent({
       type,
       referralId: input.referralId,
@@ -33,15 +48,13 @@ export class EventPublisher {
       payload: input.payload,
       occurredAt: input.occurredAt,
     });
-    // The notification is delivered when (and only if) this transaction commits: the relay wakes at once
-    // instead of at its next poll. Several events of one transaction make one notification.
-    await preparedQuery(
-      manager,
-      `outbox_insert_${this.schema}`,
-      `WITH "inserted" AS (INSERT INTO "${this.schema}"."outbox" ("id", "type", "envelope") VALUES ($1, $2, $3) RETURNING 1)
-       SELECT pg_notify($4, '') FROM "inserted"`,
-      [envelope.id, envelope.type, JSON.stringify(envelope), outboxChannel(this.schema)],
-    );
-    return envelope;
+    return {
+      envelope,
+      insert: { text: `INSERT INTO "${this.schema}"."outbox" ("id", "type", "envelope") VALUES ($1, $2, $3) RETURNING 1`, values: [envelope.id, envelope.type, JSON.stringify(envelope)] },
+    };
+  }
+
+  get channel(): string {
+    return outboxChannel(this.schema);
   }
 }
