@@ -46,14 +46,14 @@ async function insertAtOnce(referral: NewReferral, keys: RequestKey[]): Promise<
 }
 
 describe('a new referral in one statement', () => {
-  it('claims the keys as answered, inserts the referral with its receivedAt, and writes its outbox row', async () => {
+  it('claims the keys as answered, inserts the referral with its receivedAt (its status and last change at the same time), and writes its outbox row', async () => {
     const referral = newReferral();
     const keys: RequestKey[] = [{ scope: 'webhook-id', key: randomUUID() }, { scope: 'idempotency-key', key: randomUUID() }];
     const before = await intake.counts();
     expect(await insertAtOnce(referral, keys)).toBe(true);
     expect(await intake.counts()).toEqual({ referrals: before.referrals + 1, outbox: before.outbox + 1, keys: before.keys + 2 });
-    const [row] = await intake.dataSource.query(`SELECT "received_at" FROM "intake"."referral" WHERE "id" = $1`, [referral.id]);
-    expect(row.received_at).toEqual(referral.receivedAt);
+    const [row] = await intake.dataSource.query(`SELECT "received_at", "status_changed_at", "updated_at" FROM "intake"."referral" WHERE "id" = $1`, [referral.id]);
+    expect(row).toEqual({ received_at: referral.receivedAt, status_changed_at: referral.receivedAt, updated_at: referral.receivedAt });
   });
 
   it('writes nothing, and answers false, when a key is held or the senderReferralId was sent before', async () => {

@@ -28,7 +28,10 @@ export interface NewReferral {
   preferredOrganisationId: string | null;
   notes: string | null;
   correlationId: string;
-  /** Set here rather than by the database: referral.received carries it, and is built before the insert. */
+  /**
+   * Set here rather than by the database: referral.received carries it, and is built before the insert. The
+   * status's time and the last change start at it too, so none of them is before it whatever the two clocks say.
+   */
   receivedAt: Date;
 }
 
@@ -39,8 +42,8 @@ function insertStatement(referral: NewReferral): Statement {
   return {
     text: `INSERT INTO ${S}."referral" ("id", "status", "sender_id", "sender_referral_id", "request_hash", "format", "original_payload",
          "practice_ods_code", "needs", "urgency", "consent_to_share", "consent_recorded_at", "patient", "referrer",
-         "preferred_organisation_id", "notes", "correlation_id", "received_at")
-       VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, true, $10, $11, $12, $13, $14, $15, $16)
+         "preferred_organisation_id", "notes", "correlation_id", "received_at", "status_changed_at", "updated_at")
+       VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, true, $10, $11, $12, $13, $14, $15, $16, $16, $16)
        ON CONFLICT ("sender_id", "sender_referral_id") DO NOTHING RETURNING "id"`,
     values: [
       referral.id,
