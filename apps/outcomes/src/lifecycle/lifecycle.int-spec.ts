@@ -119,6 +119,50 @@ describe('consuming the lifecycle from the queue', () => {
     expect(referral).toEqual({ status: 'received', completed_at: null });
   });
 
+  it('keeps anomalies and measures as the events in order say, whatever order they came in, and a stored event ingested again changes nothing', async () => {
+    const linkWorkerId = randomUUID();
+    const by = { kind: 'link-worker' as const, id: linkWorkerId };
+    const received = receivedEvent({ occurredAt: at(40) });
+    const id = received.referralId;
+    const routed = followUp(EventType.ReferralRouted, id, { linkWorkerId, tasks: [] }, at(41));
+    const accepted = followUp(EventType.ReferralAccepted, id, { recipientType: 'link-worker', recipientId: linkWorkerId, decidedAt: at(43).toISOString() }, at(43));
+    const contacted = followUp(EventType.ReferralContacted, id, { recordedBy: by, occurredAt: at(44).toISOString() }, at(44));
+    const measureId = randomUUID();
+    const measured = followUp(EventType.MeasureRecorded, id, { measureId, measure: 'ONS4', timepoint: 'start', items: [6, 7, 5, 3], score: { lifeSatisfaction: 6 }, recordedAt: at(45).toISOString(), recordedBy: by }, at(45));
+    const cancelled = followUp(EventType.ReferralCancelled, id, { reason: 'no-longer-required', cancelledAt: at(42).toISOString(), by: { kind: 'sender' } }, at(42));
+    const anomalies = async () =>
+      (await outcomes.dataSource.query(`SELECT "event_id", "from_status" FROM "${OUTCOMES_SCHEMA}"."referral_anomaly" WHERE "referral_id" = $1 ORDER BY "event_id"`, [id])) as Array<{
+        event_id: string;
+        from_status: string;
+      }>;
+    const measures = async () =>
+      outcomes.dataSource.query(`SELECT "id", "event_id", "items", "score", "recorded_at", "recorded_by_kind", "recorded_by_id" FROM "${OUTCOMES_SCHEMA}"."measure" WHERE "referral_id" = $1`, [id]);
+
+    // Before the routing, the acceptance and what follows it are impossible: anomalies, and no measure.
+    await ingestDirectly(outcomes, received, accepted, contacted, measured);
+    expect((await anomalies()).map((row) => row.event_id).sort()).toEqual([accepted.id, contacted.id, measured.id].sort());
+    expect(await measures()).toEqual([]);
+
+    // The routing arrives late: folded in order, nothing was impossible, so the anomalies go and the measure is kept.
+    await ingestDirectly(outcomes, routed);
+    expect(await anomalies()).toEqual([]);
+    const kept = { id: measureId, event_id: measured.id, items: [6, 7, 5, 3], score: { lifeSatisfaction: 6 }, recorded_at: at(45), recorded_by_kind: 'link-worker', recorded_by_id: linkWorkerId };
+    expect(await measures()).toEqual([kept]);
+
+    await ingestDirectly(outcomes, measured, routed);
+    expect(await measures()).toEqual([kept]);
+    expect(await anomalies()).toEqual([]);
+
+    // A cancellation before the acceptance: everything after it becomes impossible, and the measure goes.
+    await ingestDirectly(outcomes, cancelled);
+    expect(await anomalies()).toEqual(
+      [accepted, contacted, measured].map((event) => ({ event_id: event.id, from_status: 'cancelled' })).sort((a, b) => a.event_id.localeCompare(b.event_id)),
+    );
+    expect(await measures()).toEqual([]);
+    const [referral] = await outcomes.dataSource.query(`SELECT "status", "accepted_at", "first_contact_at" FROM "${OUTCOMES_SCHEMA}"."referral" WHERE "referral_id" = $1`, [id]);
+    expect(referral).toEqual({ status: 'cancelled', accepted_at: null, first_contact_at: null });
+  });
+
   it('refuses to change or delete a stored event', async () => {
     await expect(outcomes.dataSource.query(`UPDATE "${OUTCOMES_SCHEMA}"."outcome_event" SET "type" = 'referral.closed'`)).rejects.toThrow(/append-only/);
     await expect(outcomes.dataSource.query(`DELETE FROM "${OUTCOMES_SCHEMA}"."outcome_event"`)).rejects.toThrow(/append-only/);
