@@ -31,7 +31,8 @@ export class ResearchExtractService {
     return new CommissionerLens(this.secrets, commissioner);
   }
 
-  async *rows(lens: CommissionerLens, period: ReportPeriod | null): AsyncGenerator<ResearchRow> {
+  /** Rows batch by batch: each batch is serialised and written as one chunk. */
+  async *rows(lens: CommissionerLens, period: ReportPeriod | null): AsyncGenerator<ResearchRow[]> {
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const batch = await this.store.referrals(lens.commissioner, period, after, BATCH);
@@ -41,7 +42,7 @@ export class ResearchExtractService {
       // could be lined up across two commissioners' extracts without any column.
       const shaped = batch.map((row) => this.shape(lens, row, measures.get(row.referral_id) ?? {}));
       shaped.sort((a, b) => (String(a.referralRef) < String(b.referralRef) ? -1 : 1));
-      for (const row of shaped) yield row;
+      yield shaped;
       if (batch.length < BATCH) return;
       after = batch[batch.length - 1].referral_id;
     }

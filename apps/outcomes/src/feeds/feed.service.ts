@@ -102,12 +102,13 @@ export class FeedService {
     return { after, last, count, hasMore };
   }
 
-  async *rows(lens: CommissionerLens, filters: FeedFilters, page: FeedPage): AsyncGenerator<FeedRow> {
+  /** The page's rows, one array per read batch: each is serialised and written as one chunk. */
+  async *rows(lens: CommissionerLens, filters: FeedFilters, page: FeedPage): AsyncGenerator<FeedRow[]> {
     if (page.last === null) return;
     let from = page.after;
     for (;;) {
       const batch = await this.store.events(lens.commissioner, filters, from, page.last, READ_BATCH);
-      for (const row of batch) yield this.shape(lens, row);
+      yield batch.map((row) => this.shape(lens, row));
       if (batch.length < READ_BATCH) return;
       from = Number(batch[batch.length - 1].feed_position);
     }
