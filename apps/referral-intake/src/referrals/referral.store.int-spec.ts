@@ -3,6 +3,7 @@ import { EventPublisher, EventType } from '@app/shared';
 import { IntakeHarness, startIntake } from '../testing/intake-harness';
 import { IdempotencyStore, RequestKey } from './idempotency';
 import { NewReferral, ReferralStore } from './referral.store';
+import { SenderStore } from '../senders/sender.store';
 
 let intake: IntakeHarness;
 let senderId: string;
@@ -64,5 +65,44 @@ describe('a new referral in one statement', () => {
     expect(await insertAtOnce(newReferral(), [key, { scope: 'idempotency-key', key: randomUUID() }])).toBe(false);
     expect(await insertAtOnce(newReferral({ senderReferralId: first.senderReferralId }), [{ scope: 'webhook-id', key: randomUUID() }])).toBe(false);
     expect(await intake.counts()).toEqual(before);
+  });
+});
+
+describe("the status consumer's statements", () => {
+  const store = () => intake.app.get(ReferralStore);
+  const stored = async (referral: NewReferral) => intake.dataSource.transaction((manager) => store().insert(manager, referral));
+  const historyEvent = (referralId: string, type: string, minute: number) => ({
+    eventId: randomUUID(),
+    referralId,
+    type,
+    occurredAt: new Date(Date.UTC(2026, 10, 2, 9, minute)),
+    facts: { actor: { kind: 'routing' as const } },
+  });
+
+  it("locks the referral and reads where its sender takes callbacks, in one statement; null for a referral never received", async () => {
+    const senders = intake.app.get(SenderStore);
+    const { sender } = await senders.register({ name: 'Callback GP system', practiceOdsCodes: ['A81001'], callbackUrl: 'https://gp.example/callbacks', callbackFormat: 'fhir-task' }, intake.env.SENDER_SECRET_KEY);
+    const referral = newReferral({ senderId: sender.id });
+    await stored(referral);
+    const lockWithTarget = () => intake.dataSource.transaction((manager) => store().lockWithCallbackTarget(manager, referral.id));
+    const locked = await lockWithTarget();
+    expect(locked?.referral).toMatchObject({ id: referral.id, status: 'received', senderId: sender.id, receivedAt: referral.receivedAt });
+    expect(locked?.callbackTarget).toEqual({ senderId: sender.id, callbackUrl: 'https://gp.example/callbacks', callbackFormat: 'fhir-task', disabled: false });
+    await senders.setDisabled(sender.id, true);
+    expect((await lockWithTarget())?.callbackTarget).toMatchObject({ disabled: true });
+    expect(await intake.dataSource.transaction((manager) => store().lockWithCallbackTarget(manager, randomUUID()))).toBeNull();
+  });
+
+  it('records an event once and returns the history with it, each event once, also when the event was recorded before', async () => {
+    const referral = newReferral();
+    await stored(referral);
+    const routed = historyEvent(referral.id, EventType.ReferralRouted, 1);
+    const accepted = historyEvent(referral.id, EventType.ReferralAccepted, 2);
+    const record = (event: typeof routed) => intake.dataSource.transaction((manager) => store().recordHistory(manager, event));
+    const byId = (history: Array<{ eventId: string }>) => [...history].sort((a, b) => a.eventId.localeCompare(b.eventId));
+    expect(await record(routed)).toEqual([routed]);
+    expect(byId(await record(accepted))).toEqual(byId([routed, accepted]));
+    expect(byId(await record(routed))).toEqual(byId([routed, accepted]));
+    expect(byId(await store().history(referral.id))).toEqual(byId([routed, accepted]));
   });
 });

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { EventType, Statement, composeStatements, preparedQuery } from '@app/shared';
 import { INTAKE_SCHEMA } from '../environment';
 import { ReferralHistoryEvent } from '../status/referral-history';
+import { CallbackFormat } from '../senders/sender.entity';
 import { Referral } from './referral';
 
 const S = `"${INTAKE_SCHEMA}"`;
@@ -64,6 +65,14 @@ function insertStatement(referral: NewReferral): Statement {
       referral.receivedAt,
     ],
   };
+}
+
+/** Where a referral's sender takes status callbacks, if it takes any: its sender row's callback settings. */
+export interface CallbackTarget {
+  senderId: string;
+  callbackUrl: string | null;
+  callbackFormat: CallbackFormat;
+  disabled: boolean;
 }
 
 /** Which referral a change is about: our id (the API), or the sender's own id (a FHIR message). */
@@ -129,10 +138,23 @@ export class ReferralStore {
     return referral ?? null;
   }
 
-  /** The referral, row-locked until the transaction ends. */
-  async lock(manager: EntityManager, id: string): Promise<Referral | null> {
-    const [referral] = await manager.query(`SELECT ${REFERRAL} FROM ${S}."referral" WHERE "id" = $1 FOR UPDATE`, [id]);
-    return referral ?? null;
+  /**
+   * The referral, row-locked until the transaction ends, and where its sender takes status callbacks (read
+   * in the same round trip: the status consumer needs both for every event it hears). Null when unknown.
+   */
+  async lockWithCallbackTarget(manager: EntityManager, id: string): Promise<{ referral: Referral; callbackTarget: CallbackTarget | null } | null> {
+    const [row] = await preparedQuery<Referral & { callbackTarget: CallbackTarget | null }>(
+      manager,
+      'intake_referral_lock_with_callback_target',
+      `SELECT ${REFERRAL},
+         (SELECT json_build_object('senderId', s."id", 'callbackUrl', s."callback_url", 'callbackFormat', s."callback_format", 'disabled', s."disabled_at" IS NOT NULL)
+          FROM ${S}."sender" s WHERE s."id" = ${S}."referral"."sender_id") AS "callbackTarget"
+       FROM ${S}."referral" WHERE "id" = $1 FOR UPDATE`,
+      [id],
+    );
+    if (!row) return null;
+    const { callbackTarget, ...referral } = row;
+    return { referral, callbackTarget };
   }
 
   /** The lifecycle events intake heard for a referral. */
@@ -143,10 +165,22 @@ export class ReferralStore {
     );
   }
 
-  /** Keeps a lifecycle event once: a redelivered event changes nothing. */
-  async recordHistory(manager: EntityManager, event: ReferralHistoryEvent): Promise<void> {
-    await manager.query(
-      `INSERT INTO ${S}."referral_history" ("event_id", "referral_id", "type", "occurred_at", "facts") VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+  /**
+   * Keeps a lifecycle event once (a redelivered event changes nothing) and returns the referral's history
+   * with it, in one statement. Run it with the referral locked, so its snapshot holds every event recorded
+   * before; the statement's own read cannot see the row it inserts, so the inserted row is added to it.
+   */
+  async recordHistory(manager: EntityManager, event: ReferralHistoryEvent): Promise<ReferralHistoryEvent[]> {
+    return preparedQuery<ReferralHistoryEvent>(
+      manager,
+      'intake_referral_history_record',
+      `WITH "recorded" AS (
+         INSERT INTO ${S}."referral_history" ("event_id", "referral_id", "type", "occurred_at", "facts") VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING
+         RETURNING "event_id", "referral_id", "type", "occurred_at", "facts"
+       )
+       SELECT "event_id" AS "eventId", "referral_id" AS "referralId", "type", "occurred_at" AS "occurredAt", "facts" FROM ${S}."referral_history" WHERE "referral_id" = $2
+       UNION ALL
+       SELECT "event_id", "referral_id", "type", "occurred_at", "facts" FROM "recorded"`,
       [event.eventId, event.referralId, event.type, event.occurredAt, JSON.stringify(event.facts)],
     );
   }
@@ -156,12 +190,12 @@ export class ReferralStore {
   }
 
   async setStatus(manager: EntityManager, id: string, change: { status: string; statusReason: string | null; statusChangedAt: Date }): Promise<void> {
-    await manager.query(`UPDATE ${S}."referral" SET "status" = $2, "status_reason" = $3, "status_changed_at" = $4, "updated_at" = now() WHERE "id" = $1`, [
-      id,
-      change.status,
-      change.statusReason,
-      change.statusChangedAt,
-    ]);
+    await preparedQuery(
+      manager,
+      'intake_referral_set_status',
+      `UPDATE ${S}."referral" SET "status" = $2, "status_reason" = $3, "status_changed_at" = $4, "updated_at" = now() WHERE "id" = $1`,
+      [id, change.status, change.statusReason, change.statusChangedAt],
+    );
   }
 
   /**

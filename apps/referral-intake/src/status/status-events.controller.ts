@@ -6,7 +6,6 @@ import { EventContext, EventEnvelope, EventType } from '@app/shared';
 import { referralTask, taskSourceOf } from '../referrals/fhir/fhir-task';
 import { ReferralStore } from '../referrals/referral.store';
 import { statusUrl } from '../referrals/referrals.service';
-import { SenderStore } from '../senders/sender.store';
 import { StatusStore } from './status.store';
 import { StatusCallbackDispatcher } from './status-callbacks';
 import { StatusEventType, historyFactsOf, referralLifecycle } from './status-transitions';
@@ -25,7 +24,6 @@ export class StatusEventsController {
   constructor(
     private readonly callbacks: StatusCallbackDispatcher,
     private readonly referrals: ReferralStore,
-    private readonly senders: SenderStore,
     private readonly store: StatusStore,
   ) {}
 
@@ -100,10 +98,16 @@ export class StatusEventsController {
    * and tells the sender when the folded status differs from the one it was last told.
    */
   private async apply(event: EventEnvelope<StatusEventType>, ctx: EventContext): Promise<void> {
-    const referral = await this.referrals.lock(ctx.manager, event.referralId);
-    if (!referral) throw new UnrecoverableError(`${event.type} for unknown referral ${event.referralId}`);
-    await this.referrals.recordHistory(ctx.manager, { eventId: event.id, referralId: referral.id, type: event.type, occurredAt: new Date(event.occurredAt), facts: historyFactsOf(event) });
-    const history = await this.referrals.history(referral.id, ctx.manager);
+    const locked = await this.referrals.lockWithCallbackTarget(ctx.manager, event.referralId);
+    if (!locked) throw new UnrecoverableError(`${event.type} for unknown referral ${event.referralId}`);
+    const { referral, callbackTarget: sender } = locked;
+    const history = await this.referrals.recordHistory(ctx.manager, {
+      eventId: event.id,
+      referralId: referral.id,
+      type: event.type,
+      occurredAt: new Date(event.occurredAt),
+      facts: historyFactsOf(event),
+    });
     const { state, refused, statusChangedAt: foldedAt } = referralLifecycle(referral, history);
     const refusal = refused.find((candidate) => candidate.event.id === event.id);
     if (refusal) this.logger.warn(`Referral ${referral.id}: ${refusal.reason}`);
@@ -118,17 +122,15 @@ export class StatusEventsController {
     // late (after one that follows it) must leave the referral as the events in order would.
     const statusChangedAt = foldedAt ?? new Date(event.occurredAt);
     await this.referrals.setStatus(ctx.manager, referral.id, { status, statusReason: reason ?? null, statusChangedAt });
-    const sender = referral.senderId ? await this.senders.find(referral.senderId, ctx.manager) : null;
-    if (!sender?.callbackUrl || sender.disabledAt) return;
-    const callback = await this.store.createCallback(ctx.manager, {
-      id: randomUUID(),
+    if (!sender?.callbackUrl || sender.disabled) return;
+    const callbackId = randomUUID();
+    await this.store.createCallback(ctx.manager, {
+      id: callbackId,
       referralId: referral.id,
-      senderId: sender.id,
+      senderId: sender.senderId,
       eventId: event.id,
       status,
       url: sender.callbackUrl,
-      state: 'pending',
-      attempts: 0,
       // The sender chose: our JSON, or the referral's FHIR R4 Task as it stands after this change.
       payload:
         sender.callbackFormat === 'fhir-task'
@@ -147,6 +149,6 @@ export class StatusEventsController {
               },
             },
     });
-    ctx.afterCommit(() => this.callbacks.enqueue(callback.id, event.correlationId));
+    ctx.afterCommit(() => this.callbacks.enqueue(callbackId, event.correlationId));
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '@app/shared';
 import { INTAKE_SCHEMA } from '../environment';
 import { CallbackState, StatusCallback, StatusCallbackAttempt } from './status-callback.entity';
 
@@ -11,9 +12,17 @@ const S = `"${INTAKE_SCHEMA}"`;
 export class StatusStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** A pending callback, in the caller's transaction. */
-  async createCallback(manager: EntityManager, callback: Omit<StatusCallback, 'createdAt' | 'lastError' | 'deliveredAt'>): Promise<StatusCallback> {
-    return manager.save(manager.create(StatusCallback, callback));
+  /**
+   * A pending callback, in the caller's transaction: one insert (TypeORM's save read the row by id before
+   * inserting it).
+   */
+  async createCallback(manager: EntityManager, callback: Omit<StatusCallback, 'createdAt' | 'lastError' | 'deliveredAt' | 'state' | 'attempts'>): Promise<void> {
+    await preparedQuery(
+      manager,
+      'intake_status_callback_insert',
+      `INSERT INTO ${S}."status_callback" ("id", "referral_id", "sender_id", "event_id", "status", "url", "payload", "state", "attempts") VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0)`,
+      [callback.id, callback.referralId, callback.senderId, callback.eventId, callback.status, callback.url, JSON.stringify(callback.payload)],
+    );
   }
 
   findCallback(id: string): Promise<StatusCallback | null> {
