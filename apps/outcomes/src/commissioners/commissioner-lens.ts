@@ -50,6 +50,33 @@ export class CommissionerLens {
   }
 }
 
+/**
+ * A lens for the rows of one answer in which referrals repeat (a feed page holds each referral's events):
+ * each referral's reference and each person's pseudonym is computed once, not per row (an HMAC, and for the
+ * pseudonym a decryption too). Each value is kept under what it is a pure function of, the referral id and
+ * the sealed NHS number, so answers are exactly the lens's. Lives as long as one answer, so it holds at
+ * most one entry per row of it.
+ */
+export class RepeatingSubjects {
+  private readonly referralRefs = new Map<string, string>();
+  private readonly pseudonyms = new Map<string, string | null>();
+
+  constructor(private readonly lens: CommissionerLens) {}
+
+  referralRef(referralId: string): string {
+    let reference = this.referralRefs.get(referralId);
+    if (reference === undefined) this.referralRefs.set(referralId, (reference = this.lens.referralRef(referralId)));
+    return reference;
+  }
+
+  pseudonym(sealedNhsNumber: string | null): string | null {
+    if (!sealedNhsNumber) return null;
+    let pseudonym = this.pseudonyms.get(sealedNhsNumber);
+    if (pseudonym === undefined) this.pseudonyms.set(sealedNhsNumber, (pseudonym = this.lens.pseudonym(sealedNhsNumber)));
+    return pseudonym;
+  }
+}
+
 /** The stored, non-identifying facts about a referral's person and place that every view is built from. */
 export interface SubjectColumns {
   referral_id: string;
@@ -69,7 +96,7 @@ export interface SubjectColumns {
  * Who and where, as one commissioner may see it: their own pseudonym and referral reference, age band,
  * sex, district and organisation codes. LSOA stays empty until a postcode→LSOA lookup is loaded.
  */
-export function pseudonymisedSubject(lens: CommissionerLens, row: SubjectColumns) {
+export function pseudonymisedSubject(lens: Pick<CommissionerLens, 'referralRef' | 'pseudonym'>, row: SubjectColumns) {
   return {
     referralRef: lens.referralRef(row.referral_id),
     pseudonym: lens.pseudonym(row.nhs_number_sealed),

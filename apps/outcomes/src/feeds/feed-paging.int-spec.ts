@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { EventType } from '@app/shared';
+import { eventually } from '@app/shared/testing';
 import { CommissionerStore } from '../commissioners/commissioner.store';
 import { LifecycleStore } from '../lifecycle/lifecycle.store';
-import { FeedStore } from './feed.store';
+import { FeedStore, SEQUENCER_LOCK } from './feed.store';
 import { OutcomesHarness, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
 import { OUTCOMES_SCHEMA } from '../environment';
 
@@ -120,6 +121,47 @@ describe('cursor paging while events are being written', () => {
     expect([...seen].sort()).toEqual([...everything.refs].sort());
   });
 
+  it('reads without waiting for a sequencer when no event waits for a position', async () => {
+    await routedReferral();
+    const start = await readToEnd('', 1000);
+    // Another reader's sequencer transaction, holding the lock: a read that took it too would wait here.
+    const sequencer = outcomes.dataSource.createQueryRunner();
+    await sequencer.connect();
+    await sequencer.startTransaction();
+    try {
+      await sequencer.query(`SELECT pg_advisory_xact_lock($1)`, [SEQUENCER_LOCK]);
+      const next = await page(start.cursor, 50);
+      expect(next.refs).toEqual([]);
+      expect(next.hasMore).toBe(false);
+    } finally {
+      await sequencer.rollbackTransaction();
+      await sequencer.release();
+    }
+  });
+
+  it('waits for a sequencer positioning committed events, then serves them once', async () => {
+    const referralId = await routedReferral();
+    const start = await readToEnd('', 1000);
+    await ingestDirectly(outcomes, notification(referralId), notification(referralId));
+    const sequencer = outcomes.dataSource.createQueryRunner();
+    await sequencer.connect();
+    await sequencer.startTransaction();
+    await sequencer.query(`SELECT pg_advisory_xact_lock($1)`, [SEQUENCER_LOCK]);
+    await sequencer.query(`UPDATE "${OUTCOMES_SCHEMA}"."outcome_event" SET "feed_position" = nextval('"${OUTCOMES_SCHEMA}"."feed_position_seq"') WHERE "feed_position" IS NULL`);
+    // The read sees the two events still without positions (the update is not committed) and waits for the lock.
+    const reading = page(start.cursor, 50);
+    await eventually(async () => {
+      const [{ waiting }] = await outcomes.dataSource.query(`SELECT count(*)::int AS "waiting" FROM pg_locks WHERE "locktype" = 'advisory' AND NOT "granted"`);
+      return waiting > 0;
+    });
+    await sequencer.commitTransaction();
+    await sequencer.release();
+    const read = await reading;
+    expect(read.refs).toHaveLength(2);
+    expect(read.hasMore).toBe(false);
+    expect((await page(read.nextCursor, 50)).refs).toEqual([]);
+  });
+
   it('streams a page larger than one read batch, in order, without gaps', async () => {
     const referralId = await routedReferral();
     const start = await readToEnd('', 1000);
@@ -138,6 +180,18 @@ describe('cursor paging while events are being written', () => {
     expect(new Set(rows.map((row) => row.eventRef)).size).toBe(1234);
     expect(rows.map((row) => row.occurredOn)).toEqual([...rows.map((row) => row.occurredOn)].sort());
     expect(response.headers['x-has-more']).toBe('false');
+
+    // The same events in pages of exactly one read batch and of one more: each page's bounds, hasMore and
+    // cursor agree with the rows it sent (the CSV above shows a reference starting with "-" after a quote).
+    for (const limit of [1000, 1001]) {
+      const first = await page(start.cursor, limit);
+      expect(first.refs).toHaveLength(limit);
+      expect(first.hasMore).toBe(true);
+      const rest = await page(first.nextCursor, limit);
+      expect(rest.refs).toHaveLength(1234 - limit);
+      expect(rest.hasMore).toBe(false);
+      expect([...first.refs, ...rest.refs].sort()).toEqual(rows.map((row) => row.eventRef.replace(/^'/, '')).sort());
+    }
   });
 });
 

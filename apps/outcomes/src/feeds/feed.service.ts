@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemException, problem } from '@app/shared';
 import { Commissioner } from '../commissioners/commissioner';
-import { CommissionerLens, pseudonymisedSubject } from '../commissioners/commissioner-lens';
+import { CommissionerLens, RepeatingSubjects, pseudonymisedSubject } from '../commissioners/commissioner-lens';
 import { Secrets } from '../privacy/secrets';
 import { FeedFilters } from './feed-filters';
 import { EventRow, FeedStore } from './feed.store';
@@ -62,11 +62,13 @@ export interface FeedPage {
   /** Rows in (after, last]; last is null for an empty page. */
   after: number;
   last: number | null;
-  count: number;
   hasMore: boolean;
+  /** The page's events when it fits in one read batch, read while fixing its bounds; null when it is read in batches. */
+  events: EventRow[] | null;
 }
 
-const READ_BATCH = 500;
+/** Events read (and held) at once: the default page of 1,000 is one read. */
+const READ_BATCH = 1000;
 
 /**
  * Reads the outcome feed for one commissioner: scope and filters in SQL, keyset pages by feed position,
@@ -97,31 +99,42 @@ export class FeedService {
     await this.store.assignPositions();
     // `since` without a cursor: start where the first such event can be, not at the beginning of the store.
     if (after === 0 && filters.since) after = await this.store.positionBefore(filters.since);
-    const { count, last } = await this.store.bounds(commissioner, filters, after, limit);
-    const hasMore = last !== null && (await this.store.anyAfter(commissioner, filters, last));
-    return { after, last, count, hasMore };
+    if (limit <= READ_BATCH) {
+      // The page itself, and one event more to tell whether another page follows: one read.
+      const events = await this.store.events(commissioner, filters, after, null, limit + 1);
+      const hasMore = events.length > limit;
+      if (hasMore) events.pop();
+      return { after, last: events.length ? Number(events[events.length - 1].feed_position) : null, hasMore, events };
+    }
+    const { last, hasMore } = await this.store.bounds(commissioner, filters, after, limit);
+    return { after, last, hasMore, events: null };
   }
 
   /** The page's rows, one array per read batch: each is serialised and written as one chunk. */
   async *rows(lens: CommissionerLens, filters: FeedFilters, page: FeedPage): AsyncGenerator<FeedRow[]> {
+    const subjects = new RepeatingSubjects(lens);
+    if (page.events) {
+      yield page.events.map((row) => this.shape(lens, subjects, row));
+      return;
+    }
     if (page.last === null) return;
     let from = page.after;
     for (;;) {
       const batch = await this.store.events(lens.commissioner, filters, from, page.last, READ_BATCH);
-      yield batch.map((row) => this.shape(lens, row));
+      yield batch.map((row) => this.shape(lens, subjects, row));
       if (batch.length < READ_BATCH) return;
       from = Number(batch[batch.length - 1].feed_position);
     }
   }
 
-  private shape(lens: CommissionerLens, row: EventRow): FeedRow {
+  private shape(lens: CommissionerLens, subjects: RepeatingSubjects, row: EventRow): FeedRow {
     const data = row.data as Record<string, unknown> & { score?: Record<string, number> };
     const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
     return {
       eventRef: lens.eventRef(row.event_id),
       eventType: row.type,
       occurredOn: row.occurred_at.toISOString().slice(0, 10),
-      ...pseudonymisedSubject(lens, row),
+      ...pseudonymisedSubject(subjects, row),
       recipientType: text(data.recipientType) ?? (data.recordedBy as { kind?: string } | undefined)?.kind ?? null,
       organisationId: text(data.organisationId),
       channel: text(data.channel),

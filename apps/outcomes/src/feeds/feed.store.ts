@@ -7,7 +7,8 @@ import { OUTCOMES_SCHEMA } from '../environment';
 import { FeedFilters } from './feed-filters';
 
 const S = `"${OUTCOMES_SCHEMA}"`;
-const SEQUENCER_LOCK = 7131_0001;
+/** The advisory lock sequencer transactions hold until they commit. */
+export const SEQUENCER_LOCK = 7131_0001;
 const BATCH = 5000;
 
 export interface EventRow extends SubjectColumns {
@@ -30,12 +31,24 @@ export interface EventRow extends SubjectColumns {
  * every position a reader could already have seen, so cursor paging by position never skips or repeats.
  * Events of a referral whose referral.received has not arrived wait, because they cannot be placed in
  * anyone's area yet.
+ *
+ * Readers take no lock: they read positions already committed. That is safe because handing out is
+ * serialised and nextval only grows, so positions still in flight (in the one sequencer transaction that
+ * can be open) are all larger than every committed position, and become visible all at once.
  */
 @Injectable()
 export class FeedStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async assignPositions(): Promise<number> {
+    // Most reads find nothing to position: a lock-free look first spares them the transaction (BEGIN, the
+    // advisory lock, the statement, COMMIT) and a wait behind another reader's sequencer. Skipping is safe:
+    // "nothing pending" means every event committed before this look already has a committed position, so
+    // this read sees everything it would have after positioning. Events committed after the look are events
+    // committed after the read, positioned by a later read, larger than anything this one can see. Rows a
+    // sequencer transaction is positioning right now still read as pending here (its update is not
+    // committed), so this read then waits for its lock as before and sees them positioned.
+    if (!(await this.anyPending())) return 0;
     let total = 0;
     for (;;) {
       const assigned = await this.dataSource.transaction(async (manager) => {
@@ -69,6 +82,17 @@ export class FeedStore {
     }
   }
 
+  /** Whether any committed event waits for a position that it can be given now (same condition as the sequencer's). */
+  private async anyPending(): Promise<boolean> {
+    const [row] = await this.dataSource.query(
+      `SELECT EXISTS (
+         SELECT 1 FROM ${S}."outcome_event" u
+         JOIN ${S}."referral" r ON r."referral_id" = u."referral_id" AND r."received_at" IS NOT NULL
+         WHERE u."feed_position" IS NULL) AS "pending"`,
+    );
+    return row.pending;
+  }
+
   /**
    * The position a read of events that occurred at or after `since` can start after: the first mark whose
    * running maximum occurrence reaches `since` (no event before it occurred so late), or the last position
@@ -85,45 +109,48 @@ export class FeedStore {
     return Number(row.position);
   }
 
-  /** How many events follow position `after` (at most `limit`), and the last of them. */
-  async bounds(commissioner: Commissioner, filters: FeedFilters, after: number, limit: number): Promise<{ count: number; last: number | null }> {
+  /** The `limit`-th event after position `after` (or the last, when fewer follow), and whether any follows it: one read of limit + 1 positions. */
+  async bounds(commissioner: Commissioner, filters: FeedFilters, after: number, limit: number): Promise<{ last: number | null; hasMore: boolean }> {
     const where = this.where(commissioner, filters, 1);
     const params = [...where.params, after];
-    const [bounds] = await this.dataSource.query(
-      `SELECT count(*)::int AS "count", max(p) AS "last" FROM (
-         SELECT e."feed_position" AS p FROM ${S}."outcome_event" e JOIN ${S}."referral" r ON r."referral_id" = e."referral_id"
-         WHERE ${where.sql} AND e."feed_position" > $${params.length} ORDER BY e."feed_position" LIMIT ${Number(limit)}) page`,
+    const [bounds] = await this.serialQuery<{ last: string | null; more: boolean }>(
+      `SELECT max(p) FILTER (WHERE n <= ${Number(limit)}) AS "last", count(*) > ${Number(limit)} AS "more" FROM (
+         SELECT e."feed_position" AS p, row_number() OVER (ORDER BY e."feed_position") AS n
+         FROM ${S}."outcome_event" e JOIN ${S}."referral" r ON r."referral_id" = e."referral_id"
+         WHERE ${where.sql} AND e."feed_position" > $${params.length} ORDER BY e."feed_position" LIMIT ${Number(limit) + 1}) page`,
       params,
     );
-    return { count: bounds.count, last: bounds.last === null ? null : Number(bounds.last) };
+    return { last: bounds.last === null ? null : Number(bounds.last), hasMore: bounds.more };
   }
 
-  async anyAfter(commissioner: Commissioner, filters: FeedFilters, position: number): Promise<boolean> {
+  /** Events in (from, to], or after `from` when `to` is null, in feed order, at most `limit`. */
+  async events(commissioner: Commissioner, filters: FeedFilters, from: number, to: number | null, limit: number): Promise<EventRow[]> {
     const where = this.where(commissioner, filters, 1);
-    const params = [...where.params, position];
-    const [more] = await this.dataSource.query(
-      `SELECT EXISTS (SELECT 1 FROM ${S}."outcome_event" e JOIN ${S}."referral" r ON r."referral_id" = e."referral_id"
-       WHERE ${where.sql} AND e."feed_position" > $${params.length}) AS "more"`,
-      params,
-    );
-    return more.more;
-  }
-
-  /** Events in (from, to], in feed order, at most `limit`. */
-  async events(commissioner: Commissioner, filters: FeedFilters, from: number, to: number, limit: number): Promise<EventRow[]> {
-    const where = this.where(commissioner, filters, 1);
-    const params = [...where.params, from, to];
-    return this.dataSource.query(
+    const params: unknown[] = [...where.params, from];
+    const upTo = to === null ? '' : `AND e."feed_position" <= $${params.push(to)}`;
+    return this.serialQuery<EventRow>(
       `SELECT e."feed_position", e."event_id", e."referral_id", e."type", e."occurred_at", e."data",
               r."age_band", r."sex", r."postcode_district", r."practice_ods_code", r."pcn_ods_code", r."sub_icb_code", r."icb_code", r."needs", r."urgency",
               i."nhs_number_sealed"
        FROM ${S}."outcome_event" e
        JOIN ${S}."referral" r ON r."referral_id" = e."referral_id"
        LEFT JOIN ${S}."referral_identity" i ON i."referral_id" = e."referral_id"
-       WHERE ${where.sql} AND e."feed_position" > $${params.length - 1} AND e."feed_position" <= $${params.length}
+       WHERE ${where.sql} AND e."feed_position" > $${where.params.length + 1} ${upTo}
        ORDER BY e."feed_position" LIMIT ${Number(limit)}`,
       params,
     );
+  }
+
+  /**
+   * A read of a page planned without parallel workers. A filter that keeps one event in eight (one practice
+   * of eight) walks eight positions per row it returns; the planner then chose a parallel plan whose workers
+   * took longer to start (15-30 ms on two cores) than the whole walk takes serially (about 10 ms).
+   */
+  private async serialQuery<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL max_parallel_workers_per_gather = 0`);
+      return manager.query(sql, params);
+    });
   }
 
   private where(commissioner: Commissioner, filters: FeedFilters, firstIndex: number): { sql: string; params: unknown[] } {

@@ -6,10 +6,11 @@ import { Sealer } from '@app/shared';
  * one purpose, so a key given to (or leaked by) one use says nothing about another.
  */
 export class Secrets {
-  private readonly atRestKey: Buffer;
+  /** Made once: a feed page opens an NHS number per referral on it. */
+  private readonly atRest: Sealer;
 
   constructor(private readonly masterKey: string) {
-    this.atRestKey = this.derive('nhs-number-at-rest', '');
+    this.atRest = new Sealer(this.derive('nhs-number-at-rest', '').toString('base64'));
   }
 
   /** A commissioner's pseudonym key. The salt is per commissioner; a new salt rotates every pseudonym they see. */
@@ -32,11 +33,11 @@ export class Secrets {
 
   /** NHS numbers are kept only to derive pseudonyms: encrypted at rest, AES-256-GCM. */
   encryptNhsNumber(nhsNumber: string): string {
-    return encrypt(this.atRestKey, nhsNumber);
+    return this.atRest.seal(nhsNumber);
   }
 
   decryptNhsNumber(sealed: string): string {
-    return decrypt(this.atRestKey, sealed);
+    return this.atRest.open(sealed);
   }
 
   private derive(purpose: string, salt: string): Buffer {
