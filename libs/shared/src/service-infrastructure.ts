@@ -58,13 +58,14 @@ export class ServiceInfrastructureModule implements NestModule {
             concurrency: env.EVENT_CONCURRENCY,
             lockMs: env.EVENT_LOCK_MS,
             stalledIntervalMs: env.EVENT_STALLED_INTERVAL_MS,
+            shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
             reconcileIntervalMs: env.EVENT_RECONCILE_INTERVAL_MS,
             reconcileGraceMs: env.EVENT_RECONCILE_GRACE_MS,
             reconcileWindowHours: env.EVENT_RECONCILE_WINDOW_HOURS,
           }),
         }),
         ...(options.jobs
-          ? [JobsModule.forService({ service: options.service, schema: options.schema, redisUrl: env.REDIS_URL, redisPrefix: env.REDIS_PREFIX, ...options.jobs })]
+          ? [JobsModule.forService({ service: options.service, schema: options.schema, redisUrl: env.REDIS_URL, redisPrefix: env.REDIS_PREFIX, shutdownGraceMs: env.SHUTDOWN_GRACE_MS, ...options.jobs })]
           : []),
         HealthModule,
         MetricsModule.forService({

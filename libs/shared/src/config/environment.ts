@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '../transport/transport-options';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
@@ -125,6 +126,13 @@ export class BaseEnvironment {
   /** Events a consumer handles at once (each in its own transaction, so also up to this many database connections). */
   @EnvInteger({ min: 1, max: 64 })
   EVENT_CONCURRENCY = 4;
+
+  /**
+   * At shutdown, how long in-flight events and jobs may take to finish before they are abandoned (run again
+   * elsewhere: every handler is idempotent). Keep it under the orchestrator's grace period.
+   */
+  @EnvInteger({ min: 0, unit: 'milliseconds' })
+  SHUTDOWN_GRACE_MS = DEFAULT_SHUTDOWN_GRACE_MS;
 
   /** How long an event consumer's claim on a job lasts; renewed at half this while the handler runs. */
   @EnvInteger({ min: 1000, unit: 'milliseconds' })

@@ -24,6 +24,8 @@ export interface JobRunnerOptions extends ServiceJobs {
   schema: string;
   redisUrl: string;
   redisPrefix: string;
+  /** SHUTDOWN_GRACE_MS: how long in-flight jobs may take to finish at shutdown before they are abandoned. */
+  shutdownGraceMs?: number;
   /** Rows per sweep page. */
   sweepPageSize?: number;
 }

@@ -5,6 +5,8 @@ import IORedis from 'ioredis';
 import { runWithCorrelation } from '../logging/correlation';
 import { describeError } from '../logging/error-serializer';
 import { workerConnection } from '../transport/redis-connections';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '../transport/transport-options';
+import { closeWorkerWithin } from '../transport/worker-shutdown';
 import { JOB_HANDLER, JOB_SWEEPER, JobContext } from './job-decorators';
 import { JobDeadLetterStore } from './job-dead-letters';
 import { JobQueues, PlannedJob } from './job-queues';
@@ -103,7 +105,9 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAp
     clearInterval(this.schedulesTimer);
     for (const sweep of this.sweeps) clearTimeout(sweep.timer);
     await Promise.all(this.sweeps.map((sweep) => sweep.inFlight));
-    await Promise.all(this.workers.map((worker) => worker.close()));
+    const graceMs = this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+    const outcomes = await Promise.all(this.workers.map((worker) => closeWorkerWithin(worker, graceMs)));
+    if (outcomes.includes('abandoned')) this.logger.warn(`Jobs still running ${graceMs} ms into shutdown were abandoned; they run again when their claim expires`);
     this.connection?.disconnect();
   }
 

@@ -8,7 +8,8 @@ import { runWithCorrelation } from '../logging/correlation';
 import { DeadLetterStore } from './dead-letters';
 import { EventContext } from './event-context';
 import { workerConnection } from './redis-connections';
-import { EventTransportOptions } from './transport-options';
+import { DEFAULT_SHUTDOWN_GRACE_MS, EventTransportOptions } from './transport-options';
+import { closeWorkerWithin } from './worker-shutdown';
 import { describeError } from '../logging/error-serializer';
 
 export const EVENT_TRANSPORT_ID = Symbol('bullmq-events');
@@ -48,9 +49,12 @@ export class BullMqEventServer extends Server implements CustomTransportStrategy
     callback();
   }
 
-  /** Lets in-flight events finish, then releases Redis. */
+  /** Lets in-flight events finish (for at most the shutdown grace), then releases Redis. */
   async close(): Promise<void> {
-    await this.worker?.close();
+    const graceMs = this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+    if (this.worker && (await closeWorkerWithin(this.worker, graceMs)) === 'abandoned') {
+      this.logger.warn?.(`Events still running ${graceMs} ms into shutdown were abandoned; they run again when their claim expires`);
+    }
     this.connection?.disconnect();
   }
 

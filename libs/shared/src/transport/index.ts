@@ -10,3 +10,4 @@ export * from './transport-options';
 export * from './transport-tables';
 export * from './outbox-housekeeping';
 export * from './queue-errors';
+export * from './worker-shutdown';

@@ -24,6 +24,8 @@ export interface EventTransportOptions {
    */
   lockMs?: number;
   stalledIntervalMs?: number;
+  /** SHUTDOWN_GRACE_MS: how long in-flight events may take to finish at shutdown before they are abandoned. */
+  shutdownGraceMs?: number;
   /** See OutboxReconciler. */
   reconcileIntervalMs?: number;
   reconcileGraceMs?: number;
@@ -33,6 +35,9 @@ export interface EventTransportOptions {
 }
 
 export const EVENT_TRANSPORT_OPTIONS = Symbol('EVENT_TRANSPORT_OPTIONS');
+
+/** SHUTDOWN_GRACE_MS's default, for transports and runners built without an environment (tests, tools). */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 20_000;
 
 /** How long Redis keeps a finished job: long enough to dedupe a relay retried after a crash, no longer. */
 export const COMPLETED_JOB_RETENTION_SECONDS = 3600;
