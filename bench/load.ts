@@ -21,7 +21,7 @@ export interface LoadResult {
   latencies: number[];
 }
 
-function post(agent: Agent, url: URL, shot: Shot): Promise<Answer> {
+export function post(agent: Agent, url: URL, shot: Shot): Promise<Answer> {
   return new Promise((resolve) => {
     const req = request(
       url,

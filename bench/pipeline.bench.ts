@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { EventType } from '@app/shared';
-import { createTestDatabase, createTestRedisPrefix } from '@app/shared/testing';
 import { CommissionerStore } from '../apps/outcomes/src/commissioners/commissioner.store';
 import { markPositionedEvents } from '../apps/outcomes/src/feeds/migrations/1764600000000-feed-position-marks';
-import { INTAKE_MAIN, registerBenchSender, serviceEnv } from './intake.bench';
 import { closedLoop, describeRefusals, openLoop } from './load';
-import { ServiceProcess, sampleMemory } from './processes';
-import { signedReferrals } from './referrals';
+import { sampleMemory } from './processes';
+import { startStack } from './stack';
 import { Target, sleep, summarise } from './stats';
 
 const LATENCY_RATE_PER_S = 10;
@@ -79,21 +74,9 @@ async function feedPage(url: string, apiKey: string): Promise<{ ms: number; rows
  * every service's memory idle and while the pipeline works through a burst.
  */
 export async function benchPipeline(): Promise<{ title: string; targets: Target[] }> {
-  const database = await createTestDatabase('bench_pipeline');
-  const redis = createTestRedisPrefix('bench-pipeline');
-  const mailDir = mkdtempSync(join(tmpdir(), 'bench-mail-'));
-  const services: ServiceProcess[] = [];
-  const dataSource = new DataSource({ type: 'postgres', url: database.url });
+  const stack = await startStack('bench_pipeline');
   try {
-    const env = serviceEnv(database, redis);
-    // One at a time: each runs its migrations at boot.
-    services.push(await ServiceProcess.start('referral-intake', INTAKE_MAIN, env));
-    services.push(await ServiceProcess.start('notifier', 'apps/notifier/src/main.js', { ...env, MAIL_DIR: mailDir }));
-    services.push(await ServiceProcess.start('outcomes', 'apps/outcomes/src/main.js', env));
-    const [intake, , outcomes] = services;
-    await dataSource.initialize();
-    const sender = await registerBenchSender(database, 'A81001');
-    const shots = signedReferrals(sender.id, sender.secret, 'A81001');
+    const { intake, outcomes, services, dataSource, shots } = stack;
     await sleep(3000);
     const idle = services.map((service) => ({ name: service.name, mb: service.rssMb() }));
 
@@ -187,10 +170,6 @@ export async function benchPipeline(): Promise<{ title: string; targets: Target[
       ],
     };
   } finally {
-    for (const service of services.reverse()) await service.stop();
-    if (dataSource.isInitialized) await dataSource.destroy();
-    await redis.cleanup();
-    await database.drop();
-    rmSync(mailDir, { recursive: true, force: true });
+    await stack.stop();
   }
 }

@@ -50,23 +50,35 @@ export function referralBody(index: number, practiceOdsCode: string): string {
   return JSON.stringify(referral);
 }
 
+/** A body signed as the sender's GP system signs it, with a fresh webhook-id. */
+function signed(senderId: string, key: ReturnType<typeof webhookKey>, body: string): Shot {
+  const id = `msg_${randomUUID()}`;
+  const at = new Date();
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-sender-id': senderId,
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': signWebhook(key, id, at, body),
+    },
+  };
+}
+
 /** Signed requests from one registered sender, each with a fresh webhook-id, as a GP system sends them. */
 export function signedReferrals(senderId: string, secret: string, practiceOdsCode: string): () => Shot {
   const key = webhookKey(secret);
   let index = 0;
+  return () => signed(senderId, key, referralBody(index++, practiceOdsCode));
+}
+
+/** Signed batches for POST /v1/referrals:batch, `size` referrals each (a back-fill), numbered on from `firstIndex`. */
+export function signedBatches(senderId: string, secret: string, practiceOdsCode: string, size: number, firstIndex: number): () => Shot {
+  const key = webhookKey(secret);
+  let index = firstIndex;
   return () => {
-    const body = referralBody(index++, practiceOdsCode);
-    const id = `msg_${randomUUID()}`;
-    const at = new Date();
-    return {
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'x-sender-id': senderId,
-        'webhook-id': id,
-        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-        'webhook-signature': signWebhook(key, id, at, body),
-      },
-    };
+    const referrals = Array.from({ length: size }, () => referralBody(index++, practiceOdsCode));
+    return signed(senderId, key, `{"referrals":[${referrals.join(',')}]}`);
   };
 }

@@ -6,18 +6,21 @@
  */
 import { benchIntake } from './intake.bench';
 import { benchPipeline } from './pipeline.bench';
+import { benchThroughput } from './throughput.bench';
 import { report } from './stats';
 
 async function main(): Promise<void> {
   const started = Date.now();
   let met = true;
-  // BENCH_ONLY=intake or pipeline runs one half (the verdict then covers only its targets).
-  const only = process.env.BENCH_ONLY;
+  // BENCH_ONLY=intake, pipeline or throughput (or a comma-separated list) runs those parts; the verdict
+  // then covers only their targets.
+  const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
   const benches = [
     ['intake', benchIntake],
     ['pipeline', benchPipeline],
+    ['throughput', benchThroughput],
   ] as const;
-  for (const [, bench] of benches.filter(([name]) => !only || name === only)) {
+  for (const [, bench] of benches.filter(([name]) => !only || only.includes(name))) {
     const { title, targets } = await bench();
     met = report(title, targets) && met;
   }
