@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { NotificationChannel } from '@app/shared';
+import { NotificationChannel, preparedQuery } from '@app/shared';
 import { NOTIFIER_SCHEMA } from '../environment';
 import { Notification, NotificationAttempt, NotificationKind } from './notification.entities';
 
@@ -28,17 +27,40 @@ export interface DueNotification {
 export class NotificationStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** A pending notification, once per (task, kind, recipient, channel): null when it already exists. */
+  /**
+   * Pending notifications, each once per (task, kind, recipient, channel), in one statement. Returns the ids
+   * of the rows inserted; a row that already existed is left out.
+   */
   async createPending(
     manager: EntityManager,
-    row: { referralId: string; taskId: string; kind: NotificationKind; recipientType: string; recipientId: string; channel: NotificationChannel; address: string; correlationId: string | null },
-  ): Promise<string | null> {
-    const rows: Array<{ id: string }> = await manager.query(
+    rows: Array<{ id: string; referralId: string; taskId: string; kind: NotificationKind; recipientType: string; recipientId: string; channel: NotificationChannel; address: string; correlationId: string | null }>,
+  ): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const inserted = await preparedQuery<{ id: string }>(
+      manager,
+      `${NOTIFIER_SCHEMA}_notification_insert`,
       `INSERT INTO ${S}."notification" ("id", "referral_id", "task_id", "kind", "recipient_type", "recipient_id", "channel", "address", "status", "correlation_id")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9) ON CONFLICT DO NOTHING RETURNING "id"`,
-      [randomUUID(), row.referralId, row.taskId, row.kind, row.recipientType, row.recipientId, row.channel, row.address, row.correlationId],
+       SELECT "id", "referral_id", "task_id", "kind", "recipient_type", "recipient_id", "channel", "address", 'pending', "correlation_id"
+       FROM jsonb_to_recordset($1::jsonb) AS "pending" ("id" uuid, "referral_id" uuid, "task_id" uuid, "kind" text, "recipient_type" text, "recipient_id" uuid,
+                                                         "channel" text, "address" text, "correlation_id" text)
+       ON CONFLICT DO NOTHING RETURNING "id"`,
+      [
+        JSON.stringify(
+          rows.map((row) => ({
+            id: row.id,
+            referral_id: row.referralId,
+            task_id: row.taskId,
+            kind: row.kind,
+            recipient_type: row.recipientType,
+            recipient_id: row.recipientId,
+            channel: row.channel,
+            address: row.address,
+            correlation_id: row.correlationId,
+          })),
+        ),
+      ],
     );
-    return rows[0]?.id ?? null;
+    return new Set(inserted.map((row) => row.id));
   }
 
   /** A referral's notifications with every attempt, oldest first. */

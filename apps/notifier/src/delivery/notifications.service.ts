@@ -1,10 +1,21 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { JobQueues, NotificationChannel } from '@app/shared';
 import { NotifierEnvironment } from '../environment';
 import { deliveryJob } from './notification-jobs';
 import { Notification, NotificationAttempt, NotificationKind } from './notification.entities';
 import { NotificationStore } from './notification.store';
+
+/** One task's notification of one kind to one recipient, on each of the recipient's channels. */
+export interface NotificationInput {
+  referralId: string;
+  taskId: string;
+  kind: NotificationKind;
+  recipientType: 'link-worker' | 'organisation';
+  recipient: Recipient;
+  correlationId: string | null;
+}
 
 /** A notification row just created, to be put on its provider's queue after commit. */
 export interface QueuedNotification {
@@ -63,23 +74,13 @@ export class NotificationsService {
   }
 
   /**
-   * Records the notifications for one task inside the caller's transaction. A row exists at most once per
-   * (task, kind, recipient, channel): a second call returns only what it newly created.
+   * Records the notifications for tasks inside the caller's transaction, in one statement. A row exists at
+   * most once per (task, kind, recipient, channel): a second call returns only what it newly created.
    */
-  async createForTask(
-    manager: EntityManager,
-    input: {
-      referralId: string;
-      taskId: string;
-      kind: NotificationKind;
-      recipientType: 'link-worker' | 'organisation';
-      recipient: Recipient;
-      correlationId: string | null;
-    },
-  ): Promise<QueuedNotification[]> {
-    const created: QueuedNotification[] = [];
-    for (const { channel, address } of channelsFor(input.recipient, this.smsEnabled)) {
-      const id = await this.store.createPending(manager, {
+  async createForTasks(manager: EntityManager, inputs: NotificationInput[]): Promise<QueuedNotification[]> {
+    const rows = inputs.flatMap((input) =>
+      channelsFor(input.recipient, this.smsEnabled).map(({ channel, address }) => ({
+        id: randomUUID(),
         referralId: input.referralId,
         taskId: input.taskId,
         kind: input.kind,
@@ -88,9 +89,9 @@ export class NotificationsService {
         channel,
         address,
         correlationId: input.correlationId,
-      });
-      if (id) created.push({ id, channel, correlationId: input.correlationId });
-    }
-    return created;
+      })),
+    );
+    const created = await this.store.createPending(manager, rows);
+    return rows.filter((row) => created.has(row.id)).map((row) => ({ id: row.id, channel: row.channel, correlationId: row.correlationId }));
   }
 }

@@ -2,12 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { DirectoryDocument, DirectoryValidationError } from './directory-document';
-import { type FieldProblem, postcodeDistrict } from '@app/shared';
+import { type FieldProblem, postcodeDistrict, preparedQuery } from '@app/shared';
 import { NOTIFIER_SCHEMA } from '../environment';
 import { DEFAULT_ROUTING_RULES, RoutingDirectory } from '../routing/routing';
 import { CommunityService, LinkWorker, Location, Organisation, Pcn, Practice, ServiceAtLocation, TaxonomyTerm } from './directory.entities';
 
 const S = `"${NOTIFIER_SCHEMA}"`;
+
+/** How a link worker or an organisation is reached. */
+export interface RecipientContact {
+  id: string;
+  name: string;
+  email: string | null;
+  mobile: string | null;
+  channels: string[];
+}
 
 export interface ImportSummary {
   taxonomy: number;
@@ -226,43 +235,72 @@ export class DirectoryStore {
     kind: 'link-worker' | 'organisation',
     id: string,
     manager: EntityManager = this.dataSource.manager,
-  ): Promise<{ id: string; name: string; email: string | null; mobile: string | null; channels: string[] } | null> {
+  ): Promise<RecipientContact | null> {
     return kind === 'link-worker' ? manager.findOneBy(LinkWorker, { id }) : manager.findOneBy(Organisation, { id });
   }
 
-  /** The slice of the directory routing needs, inside the caller's transaction. */
+  /** Several recipients' contact details in one statement, inside the caller's transaction; the ones not in the directory are left out. */
+  async recipients(manager: EntityManager, wanted: Array<{ recipientType: 'link-worker' | 'organisation'; recipientId: string }>): Promise<Array<RecipientContact & { recipientType: 'link-worker' | 'organisation' }>> {
+    if (wanted.length === 0) return [];
+    const idsOf = (type: string) => [...new Set(wanted.filter((item) => item.recipientType === type).map((item) => item.recipientId))];
+    return preparedQuery(
+      manager,
+      `${NOTIFIER_SCHEMA}_recipients`,
+      `SELECT 'link-worker' AS "recipientType", "id", "name", "email", "mobile", "channels" FROM ${S}."link_worker" WHERE "id" = ANY($1::uuid[])
+       UNION ALL
+       SELECT 'organisation' AS "recipientType", "id", "name", "email", "mobile", "channels" FROM ${S}."organisation" WHERE "id" = ANY($2::uuid[])`,
+      [idsOf('link-worker'), idsOf('organisation')],
+    );
+  }
+
+  /**
+   * The slice of the directory routing needs, inside the caller's transaction, in one statement: the practice,
+   * its PCN, the link workers covering the practice or leading the PCN, and the organisations meeting any of
+   * the needs (or named by the GP) with where they meet them.
+   */
   async routingDirectory(
     manager: EntityManager,
     referral: { practiceOdsCode: string; needs: string[]; preferredOrganisationId?: string },
   ): Promise<RoutingDirectory & { practiceName?: string }> {
-    const practice = await manager.findOneBy(Practice, { odsCode: referral.practiceOdsCode });
-    const pcn = practice ? await manager.findOneBy(Pcn, { odsCode: practice.pcnOdsCode }) : null;
-    const linkWorkers = await manager
-      .createQueryBuilder(LinkWorker, 'worker')
-      .where(':practice = ANY(worker.practice_ods_codes)', { practice: referral.practiceOdsCode })
-      .orWhere('worker.id = :lead', { lead: pcn?.leadLinkWorkerId ?? '00000000-0000-0000-0000-000000000000' })
-      .getMany();
-    const offers: Array<{ id: string; name: string; accepting_referrals: boolean; need: string | null; district: string | null }> = await manager.query(
-      `SELECT o."id", o."name", o."accepting_referrals", need, l."postcode_district" AS "district"
-       FROM ${S}."organisation" o
-       LEFT JOIN ${S}."service" s ON s."organisation_id" = o."id" AND s."status" = 'active'
-       LEFT JOIN ${S}."service_at_location" sal ON sal."service_id" = s."id"
-       LEFT JOIN ${S}."location" l ON l."id" = sal."location_id"
-       LEFT JOIN LATERAL unnest(s."needs") AS need ON true
-       WHERE need = ANY($1) OR o."id"::text = $2`,
-      [referral.needs, referral.preferredOrganisationId ?? ''],
+    const [row] = await preparedQuery<{
+      practice: { odsCode: string; name: string; pcnOdsCode: string; postcode: string | null } | null;
+      pcn: { odsCode: string; leadLinkWorkerId: string | null } | null;
+      linkWorkers: RoutingDirectory['linkWorkers'];
+      offers: Array<{ id: string; name: string; acceptingReferrals: boolean; need: string | null; district: string | null }>;
+    }>(
+      manager,
+      `${NOTIFIER_SCHEMA}_routing_directory`,
+      `WITH "practice" AS (
+         SELECT "ods_code" AS "odsCode", "name", "pcn_ods_code" AS "pcnOdsCode", "postcode" FROM ${S}."practice" WHERE "ods_code" = $1
+       ), "pcn" AS (
+         SELECT p."ods_code" AS "odsCode", p."lead_link_worker_id" AS "leadLinkWorkerId" FROM ${S}."pcn" p JOIN "practice" ON p."ods_code" = "practice"."pcnOdsCode"
+       )
+       SELECT (SELECT row_to_json("practice") FROM "practice") AS "practice",
+              (SELECT row_to_json("pcn") FROM "pcn") AS "pcn",
+              (SELECT coalesce(json_agg(json_build_object('id', w."id", 'active', w."active", 'practiceOdsCodes', w."practice_ods_codes", 'routingRules', w."routing_rules")), '[]')
+                 FROM ${S}."link_worker" w
+                WHERE $1 = ANY(w."practice_ods_codes") OR w."id" = (SELECT "leadLinkWorkerId" FROM "pcn")) AS "linkWorkers",
+              (SELECT coalesce(json_agg(json_build_object('id', o."id", 'name', o."name", 'acceptingReferrals', o."accepting_referrals", 'need', need, 'district', l."postcode_district")), '[]')
+                 FROM ${S}."organisation" o
+                 LEFT JOIN ${S}."service" s ON s."organisation_id" = o."id" AND s."status" = 'active'
+                 LEFT JOIN ${S}."service_at_location" sal ON sal."service_id" = s."id"
+                 LEFT JOIN ${S}."location" l ON l."id" = sal."location_id"
+                 LEFT JOIN LATERAL unnest(s."needs") AS need ON true
+                WHERE need = ANY($2::text[]) OR o."id"::text = $3) AS "offers"`,
+      [referral.practiceOdsCode, referral.needs, referral.preferredOrganisationId ?? ''],
     );
     const organisations = new Map<string, RoutingDirectory['organisations'][number]>();
-    for (const row of offers) {
-      const organisation = organisations.get(row.id) ?? { id: row.id, name: row.name, acceptingReferrals: row.accepting_referrals, offers: [] };
-      if (row.need && row.district) organisation.offers.push({ need: row.need, district: row.district });
-      organisations.set(row.id, organisation);
+    for (const offer of row.offers) {
+      const organisation = organisations.get(offer.id) ?? { id: offer.id, name: offer.name, acceptingReferrals: offer.acceptingReferrals, offers: [] };
+      if (offer.need && offer.district) organisation.offers.push({ need: offer.need, district: offer.district });
+      organisations.set(offer.id, organisation);
     }
+    const { practice, pcn } = row;
     return {
       practice: practice ? { odsCode: practice.odsCode, pcnOdsCode: practice.pcnOdsCode, postcode: practice.postcode } : undefined,
       practiceName: practice?.name,
-      pcn: pcn ? { odsCode: pcn.odsCode, leadLinkWorkerId: pcn.leadLinkWorkerId } : undefined,
-      linkWorkers: linkWorkers.map((worker) => ({ id: worker.id, active: worker.active, practiceOdsCodes: worker.practiceOdsCodes, routingRules: worker.routingRules })),
+      pcn: pcn ?? undefined,
+      linkWorkers: row.linkWorkers,
       organisations: [...organisations.values()],
     };
   }

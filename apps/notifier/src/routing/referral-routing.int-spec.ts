@@ -70,6 +70,26 @@ describe('notifier: referral.received to an email task (real Postgres, Redis, SM
     expect(recipients.some((to) => to.includes(SAMPLE.amiraEmail))).toBe(true);
   });
 
+  it('offers a referral received twice at once (two events, handled concurrently) once: one task per recipient, one notification each, one referral.routed', async () => {
+    const payload = receivedPayload({ needs: ['loneliness', 'arts-culture-heritage'] });
+    const first = await notifier.receive(payload);
+    const second = await notifier.receive(payload, first.referralId);
+    await notifier.handled(first.jobId);
+    await notifier.handled(second.jobId);
+    const tasks = await notifier.dataSource.query(
+      `SELECT "recipient_type", "recipient_id" FROM "${NOTIFIER_SCHEMA}"."task" WHERE "referral_id" = $1 ORDER BY "recipient_type", "recipient_id"`,
+      [first.referralId],
+    );
+    expect(tasks.map((task: { recipient_type: string }) => task.recipient_type)).toEqual(['link-worker', 'organisation', 'organisation']);
+    const notifications = await notifier.dataSource.query(
+      `SELECT "task_id", "kind", "channel" FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "referral_id" = $1`,
+      [first.referralId],
+    );
+    expect(notifications).toHaveLength(3);
+    expect(new Set(notifications.map((row: { task_id: string }) => row.task_id)).size).toBe(3);
+    expect((await notifier.outbox(EventType.ReferralRouted)).filter((e) => e.referralId === first.referralId)).toHaveLength(1);
+  });
+
   it('never sends twice when the same event is redelivered or the referral arrives again', async () => {
     const plain = receivedPayload({ needs: ['bereavement'] });
     const event = await notifier.receive(plain);

@@ -78,21 +78,22 @@ export class CaseworkService {
     practiceName: string | undefined,
   ): Promise<void> {
     const referral: ReferralReceivedPayload = event.payload;
-    const created = await this.store.insertCase(manager, {
-      referralId: event.referralId,
-      status: decision.outcome,
-      linkWorkerId: decision.linkWorkerId ?? null,
-      needs: referral.needs,
-      urgency: referral.urgency,
-      practiceOdsCode: referral.practiceOdsCode,
-      practiceName: practiceName ?? null,
-      area: decision.area ?? null,
-      receivedAt: new Date(referral.receivedAt),
-      correlationId: event.correlationId,
-    });
-    if (created && decision.linkWorkerId) {
-      await this.store.storeDetails(manager, event.referralId, this.vault.seal(event.referralId, personDetailsFrom(person)));
-    }
+    await this.store.insertCase(
+      manager,
+      {
+        referralId: event.referralId,
+        status: decision.outcome,
+        linkWorkerId: decision.linkWorkerId ?? null,
+        needs: referral.needs,
+        urgency: referral.urgency,
+        practiceOdsCode: referral.practiceOdsCode,
+        practiceName: practiceName ?? null,
+        area: decision.area ?? null,
+        receivedAt: new Date(referral.receivedAt),
+        correlationId: event.correlationId,
+      },
+      decision.linkWorkerId ? this.vault.seal(event.referralId, personDetailsFrom(person)) : null,
+    );
   }
 
   /** What the viewer may do with the referral, without reading (or auditing) any personal details. */

@@ -84,14 +84,9 @@ export class RemindersService {
         const recipient = await this.directory.recipient(task.recipientType, task.recipientId, manager);
         if (recipient) {
           followUp.notifications.push(
-            ...(await this.notifications.createForTask(manager, {
-              referralId: task.referralId,
-              taskId: task.id,
-              kind: 'reminder',
-              recipientType: task.recipientType,
-              recipient,
-              correlationId: task.correlationId,
-            })),
+            ...(await this.notifications.createForTasks(manager, [
+              { referralId: task.referralId, taskId: task.id, kind: 'reminder', recipientType: task.recipientType, recipient, correlationId: task.correlationId },
+            ])),
           );
         }
         const escalationDueAt = this.escalationDue(now);
@@ -103,14 +98,9 @@ export class RemindersService {
         const worker = referral?.linkWorkerId ? await this.directory.recipient('link-worker', referral.linkWorkerId, manager) : null;
         if (worker) {
           followUp.notifications.push(
-            ...(await this.notifications.createForTask(manager, {
-              referralId: task.referralId,
-              taskId: task.id,
-              kind: 'escalation',
-              recipientType: 'link-worker',
-              recipient: worker,
-              correlationId: task.correlationId,
-            })),
+            ...(await this.notifications.createForTasks(manager, [
+              { referralId: task.referralId, taskId: task.id, kind: 'escalation', recipientType: 'link-worker', recipient: worker, correlationId: task.correlationId },
+            ])),
           );
         }
         await this.store.markEscalated(manager, task.id, now);

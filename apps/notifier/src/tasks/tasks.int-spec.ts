@@ -257,4 +257,32 @@ describe('tasks and casework (real Postgres, Redis and SMTP)', () => {
     const told = await eventually(() => sink.messages.find((mail) => mail.subject === `No longer needed: social prescribing referral ${event.referralId}`));
     expect(told.text).toContain('The link worker has arranged other support');
   });
+
+  it('offers a recipient at most once per referral, even when two transactions offer it at once or a list names it twice', async () => {
+    const referralId = crypto.randomUUID();
+    const summary = { needs: ['loneliness'], urgency: 'routine' as const, practiceOdsCode: 'A81001', receivedAt: new Date().toISOString() };
+    const offer = (recipientId: string, recipientType: 'link-worker' | 'organisation' = 'organisation') => ({
+      id: crypto.randomUUID(),
+      referralId,
+      recipientType,
+      recipientId,
+      reason: 'test',
+      status: 'open' as const,
+      summary,
+      needs: ['loneliness'],
+      offeredBy: 'routing',
+      reminderDueAt: null,
+      correlationId: null,
+    });
+    // Whichever transaction inserts first, the other waits on the unique constraint until it commits, then skips
+    // what it holds. (Both list the recipients in the same order, as two routings of one referral would.)
+    const [one, other] = await Promise.all([
+      store.transaction((manager) => store.insertTasks(manager, [offer(SAMPLE.amira, 'link-worker'), offer(ORG.befriending), offer(ORG.befriending)])),
+      store.transaction((manager) => store.insertTasks(manager, [offer(SAMPLE.amira, 'link-worker'), offer(ORG.befriending), offer(ORG.dorman)])),
+    ]);
+    const inserted = [...one, ...other];
+    expect(inserted.map((task) => task.recipientId).sort()).toEqual([SAMPLE.amira, ORG.befriending, ORG.dorman].sort());
+    expect((await store.tasksOf(referralId)).map((task) => task.id).sort()).toEqual(inserted.map((task) => task.id).sort());
+    for (const task of inserted) expect(task).toEqual(await store.findTask(task.id));
+  });
 });

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { EventPublisher, EventType, ReferralDecisionPayload, ReferralOfferPayload } from '@app/shared';
-import { NotificationsService } from '../delivery/notifications.service';
+import { NotificationInput, NotificationsService, QueuedNotification } from '../delivery/notifications.service';
 import { NotificationKind } from '../delivery/notification.entities';
 import { DirectoryStore } from '../directory/directory.store';
 import { RemindersService } from './reminders.service';
@@ -61,11 +61,10 @@ export class TasksService {
     offeredBy: string,
   ): Promise<{ tasks: Task[]; followUps: FollowUps }> {
     const followUps = new FollowUps();
-    const tasks: Task[] = [];
     const now = new Date();
-    for (const recipient of recipients) {
-      const isOrganisation = recipient.recipientType === 'organisation';
-      const task = await this.store.insertTask(manager, {
+    const tasks = await this.store.insertTasks(
+      manager,
+      recipients.map((recipient) => ({
         id: randomUUID(),
         referralId: referral.referralId,
         recipientType: recipient.recipientType,
@@ -75,14 +74,14 @@ export class TasksService {
         summary: referral.summary,
         needs: recipient.needs,
         offeredBy,
-        reminderDueAt: isOrganisation ? this.reminders.reminderDue(now) : null,
+        reminderDueAt: recipient.recipientType === 'organisation' ? this.reminders.reminderDue(now) : null,
         correlationId: referral.correlationId,
-      });
-      if (!task) continue;
-      tasks.push(task);
+      })),
+    );
+    for (const task of tasks) {
       if (task.reminderDueAt) followUps.reminders.push({ taskId: task.id, stage: 'reminder', dueAt: task.reminderDueAt, correlationId: task.correlationId });
-      followUps.notifications.push(...(await this.notify(manager, task, 'task', { recipientType: task.recipientType, recipientId: task.recipientId })));
     }
+    followUps.notifications.push(...(await this.notify(manager, tasks.map((task) => ({ task, kind: 'task', to: { recipientType: task.recipientType, recipientId: task.recipientId } })))));
     return { tasks, followUps };
   }
 
@@ -166,11 +165,12 @@ export class TasksService {
     const ids = await this.store.withdrawTasks(manager, tasks.filter((task) => task.status === 'open').map((task) => task.id), reason, at);
     const withdrawn = tasks.filter((task) => ids.includes(task.id)).map((task): Task => ({ ...task, status: 'withdrawn', withdrawnAt: at, withdrawnReason: reason }));
     await this.publishOffers(manager, EventType.ReferralOfferWithdrawn, withdrawn, options.by ?? { kind: 'routing' }, reason);
-    for (const task of withdrawn) {
-      followUps.cancelledReminders.push(task.id);
-      if (options.tell !== false && task.recipientType === 'organisation') {
-        followUps.notifications.push(...(await this.notify(manager, task, 'withdrawn', { recipientType: 'organisation', recipientId: task.recipientId }, ['email'])));
-      }
+    followUps.cancelledReminders.push(...withdrawn.map((task) => task.id));
+    if (options.tell !== false) {
+      const told = withdrawn.filter((task) => task.recipientType === 'organisation');
+      followUps.notifications.push(
+        ...(await this.notify(manager, told.map((task) => ({ task, kind: 'withdrawn', to: { recipientType: 'organisation', recipientId: task.recipientId }, channels: ['email'] })))),
+      );
     }
     return { tasks: withdrawn, followUps };
   }
@@ -229,28 +229,32 @@ export class TasksService {
   /** By email only: the SMS template announces new referrals, not answers. */
   private async tellLinkWorker(manager: EntityManager, referral: ReferralCase | undefined, task: Task, kind: NotificationKind) {
     if (!referral?.linkWorkerId) return [];
-    return this.notify(manager, task, kind, { recipientType: 'link-worker', recipientId: referral.linkWorkerId }, ['email']);
+    return this.notify(manager, [{ task, kind, to: { recipientType: 'link-worker', recipientId: referral.linkWorkerId }, channels: ['email'] }]);
   }
 
+  /** Records each task's notification to its recipient (on the given channels, else the recipient's own), reading the recipients in one statement. */
   private async notify(
     manager: EntityManager,
-    task: Task,
-    kind: NotificationKind,
-    to: { recipientType: 'link-worker' | 'organisation'; recipientId: string },
-    channels?: string[],
-  ) {
-    const recipient = await this.directory.recipient(to.recipientType, to.recipientId, manager);
-    if (!recipient) {
-      this.logger.warn({ referralId: task.referralId, taskId: task.id, kind }, 'Recipient is no longer in the directory; nothing sent');
-      return [];
+    items: Array<{ task: Task; kind: NotificationKind; to: { recipientType: 'link-worker' | 'organisation'; recipientId: string }; channels?: string[] }>,
+  ): Promise<QueuedNotification[]> {
+    if (items.length === 0) return [];
+    const recipients = await this.directory.recipients(manager, items.map((item) => item.to));
+    const inputs: NotificationInput[] = [];
+    for (const { task, kind, to, channels } of items) {
+      const recipient = recipients.find((candidate) => candidate.recipientType === to.recipientType && candidate.id === to.recipientId);
+      if (!recipient) {
+        this.logger.warn({ referralId: task.referralId, taskId: task.id, kind }, 'Recipient is no longer in the directory; nothing sent');
+        continue;
+      }
+      inputs.push({
+        referralId: task.referralId,
+        taskId: task.id,
+        kind,
+        recipientType: to.recipientType,
+        recipient: channels ? { ...recipient, channels } : recipient,
+        correlationId: task.correlationId,
+      });
     }
-    return this.notifications.createForTask(manager, {
-      referralId: task.referralId,
-      taskId: task.id,
-      kind,
-      recipientType: to.recipientType,
-      recipient: channels ? { ...recipient, channels } : recipient,
-      correlationId: task.correlationId,
-    });
+    return this.notifications.createForTasks(manager, inputs);
   }
 }

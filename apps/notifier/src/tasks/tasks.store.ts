@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import type { RoutingTask } from '@app/shared';
+import { type RoutingTask, preparedQuery } from '@app/shared';
 import { NOTIFIER_SCHEMA } from '../environment';
 import type { Viewer } from './access';
 import type { TaskReminderState } from './reminder-schedule';
@@ -91,6 +91,34 @@ function toCase(row: Row): ReferralCase {
   };
 }
 
+function toTask(row: Row): Task {
+  return {
+    id: row.id as string,
+    referralId: row.referral_id as string,
+    recipientType: row.recipient_type as Task['recipientType'],
+    recipientId: row.recipient_id as string,
+    reason: row.reason as string,
+    status: row.status as TaskStatus,
+    summary: row.summary as Task['summary'],
+    createdAt: row.created_at as Date,
+    decidedAt: (row.decided_at as Date | null) ?? null,
+    declineReason: (row.decline_reason as string | null) ?? null,
+    declineText: (row.decline_text as string | null) ?? null,
+    reminderDueAt: (row.reminder_due_at as Date | null) ?? null,
+    remindedAt: (row.reminded_at as Date | null) ?? null,
+    escalationDueAt: (row.escalation_due_at as Date | null) ?? null,
+    escalatedAt: (row.escalated_at as Date | null) ?? null,
+    needs: row.needs as string[],
+    offeredBy: row.offered_by as string,
+    withdrawnAt: (row.withdrawn_at as Date | null) ?? null,
+    withdrawnReason: (row.withdrawn_reason as WithdrawnReason | null) ?? null,
+    correlationId: (row.correlation_id as string | null) ?? null,
+  };
+}
+
+/** A new offer: what the caller decides; the rest of a task starts empty. */
+export type NewTask = Pick<Task, 'id' | 'referralId' | 'recipientType' | 'recipientId' | 'reason' | 'status' | 'summary' | 'needs' | 'offeredBy' | 'reminderDueAt' | 'correlationId'>;
+
 const CASE_COLUMNS: Record<keyof Omit<ReferralCase, 'referralId'>, string> = {
   status: 'status',
   linkWorkerId: 'link_worker_id',
@@ -125,14 +153,25 @@ export class TasksStore {
 
   // ── referrals ────────────────────────────────────────────────────────────────────────────────────
 
-  /** Records a referral once; false when it was already known (a redelivered referral.received). */
-  async insertCase(manager: EntityManager, referral: Omit<ReferralCase, 'statusChangedAt' | 'acceptedOrganisationId' | 'contactAttempts' | 'sessionsAttended' | 'sessionsMissed' | 'closedAt' | 'closeReason'>): Promise<boolean> {
-    const rows = await manager.query(
-      `INSERT INTO ${S}."referral" ("referral_id", "status", "link_worker_id", "needs", "urgency", "practice_ods_code", "practice_name", "area", "received_at", "correlation_id")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING "referral_id"`,
-      [referral.referralId, referral.status, referral.linkWorkerId, JSON.stringify(referral.needs), referral.urgency, referral.practiceOdsCode, referral.practiceName, referral.area, referral.receivedAt, referral.correlationId],
+  /**
+   * Records a referral once, with the person's details (sealed) when given, in one statement. A referral
+   * already known (a redelivered referral.received) is left as it is, and so are its details.
+   */
+  async insertCase(
+    manager: EntityManager,
+    referral: Omit<ReferralCase, 'statusChangedAt' | 'acceptedOrganisationId' | 'contactAttempts' | 'sessionsAttended' | 'sessionsMissed' | 'closedAt' | 'closeReason'>,
+    sealedDetails: string | null,
+  ): Promise<void> {
+    await preparedQuery(
+      manager,
+      `${NOTIFIER_SCHEMA}_case_insert`,
+      `WITH "created" AS (
+         INSERT INTO ${S}."referral" ("referral_id", "status", "link_worker_id", "needs", "urgency", "practice_ods_code", "practice_name", "area", "received_at", "correlation_id")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING "referral_id"
+       )
+       INSERT INTO ${S}."person_details" ("referral_id", "sealed") SELECT "referral_id", $11::text FROM "created" WHERE $11::text IS NOT NULL ON CONFLICT DO NOTHING`,
+      [referral.referralId, referral.status, referral.linkWorkerId, JSON.stringify(referral.needs), referral.urgency, referral.practiceOdsCode, referral.practiceName, referral.area, referral.receivedAt, referral.correlationId, sealedDetails],
     );
-    return rows.length > 0;
   }
 
   /** The referral, locked for the rest of the caller's transaction: one change at a time per referral. */
@@ -141,7 +180,7 @@ export class TasksStore {
    * while the referral.received is being routed (another replica) would see no case and change nothing.
    */
   async lockReferral(manager: EntityManager, referralId: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 8131))`, [referralId]);
+    await preparedQuery(manager, `${NOTIFIER_SCHEMA}_referral_lock`, `SELECT pg_advisory_xact_lock(hashtextextended($1, 8131))`, [referralId]);
   }
 
   /** A cancellation or consent withdrawal handled before the referral was routed here. */
@@ -150,7 +189,12 @@ export class TasksStore {
   }
 
   async endedBeforeRouting(manager: EntityManager, referralId: string): Promise<{ eventType: string } | undefined> {
-    const [row] = await manager.query(`SELECT "event_type" AS "eventType" FROM ${S}."ended_before_routing" WHERE "referral_id" = $1`, [referralId]);
+    const [row] = await preparedQuery<{ eventType: string }>(
+      manager,
+      `${NOTIFIER_SCHEMA}_ended_before_routing`,
+      `SELECT "event_type" AS "eventType" FROM ${S}."ended_before_routing" WHERE "referral_id" = $1`,
+      [referralId],
+    );
     return row;
   }
 
@@ -212,18 +256,41 @@ export class TasksStore {
     return manager.findOne(Task, { where: { id: taskId }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** Inserts an offer once per (referral, recipient); undefined when that recipient already holds one. */
-  async insertTask(manager: EntityManager, task: Omit<Task, 'createdAt' | 'decidedAt' | 'declineReason' | 'declineText' | 'remindedAt' | 'escalationDueAt' | 'escalatedAt' | 'withdrawnAt' | 'withdrawnReason'>): Promise<Task | undefined> {
-    const inserted = await manager
-      .createQueryBuilder()
-      .insert()
-      .into(Task)
-      .values({ ...task })
-      .orIgnore()
-      .returning('*')
-      .execute();
-    if (inserted.raw.length === 0) return undefined;
-    return (await manager.findOneBy(Task, { id: task.id })) ?? undefined;
+  /**
+   * Inserts offers, once per (referral, recipient) (the table's unique constraint), in one statement. Returns
+   * the tasks inserted, in the order given; a recipient already holding an offer for the referral is left out.
+   * Callers offering one referral hold its lock (routing the advisory lock, the hand-off the referral's row),
+   * so two such inserts never wait on each other's rows in opposite orders.
+   */
+  async insertTasks(manager: EntityManager, tasks: NewTask[]): Promise<Task[]> {
+    if (tasks.length === 0) return [];
+    const rows = await preparedQuery<Row>(
+      manager,
+      `${NOTIFIER_SCHEMA}_task_insert`,
+      `INSERT INTO ${S}."task" ("id", "referral_id", "recipient_type", "recipient_id", "reason", "status", "summary", "needs", "offered_by", "reminder_due_at", "correlation_id")
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS "offer" ("id" uuid, "referral_id" uuid, "recipient_type" text, "recipient_id" uuid, "reason" text, "status" text,
+                                                             "summary" jsonb, "needs" jsonb, "offered_by" text, "reminder_due_at" timestamptz, "correlation_id" text)
+       ON CONFLICT DO NOTHING RETURNING *`,
+      [
+        JSON.stringify(
+          tasks.map((task) => ({
+            id: task.id,
+            referral_id: task.referralId,
+            recipient_type: task.recipientType,
+            recipient_id: task.recipientId,
+            reason: task.reason,
+            status: task.status,
+            summary: task.summary,
+            needs: task.needs,
+            offered_by: task.offeredBy,
+            reminder_due_at: task.reminderDueAt,
+            correlation_id: task.correlationId,
+          })),
+        ),
+      ],
+    );
+    const inserted = new Map(rows.map((row) => [row.id as string, toTask(row)]));
+    return tasks.flatMap((task) => inserted.get(task.id) ?? []);
   }
 
   async decideTask(manager: EntityManager, taskId: string, decision: { status: Extract<TaskStatus, 'accepted' | 'declined'>; decidedAt: Date; declineReason: string | null; declineText: string | null }): Promise<void> {
@@ -281,10 +348,6 @@ export class TasksStore {
   }
 
   // ── the person's details ─────────────────────────────────────────────────────────────────────────
-
-  async storeDetails(manager: EntityManager, referralId: string, sealed: string): Promise<void> {
-    await manager.query(`INSERT INTO ${S}."person_details" ("referral_id", "sealed") VALUES ($1, $2) ON CONFLICT DO NOTHING`, [referralId, sealed]);
-  }
 
   async sealedDetails(referralId: string, manager: EntityManager = this.dataSource.manager): Promise<string | undefined> {
     const [row] = await manager.query(`SELECT "sealed" FROM ${S}."person_details" WHERE "referral_id" = $1`, [referralId]);
