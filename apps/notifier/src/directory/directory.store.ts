@@ -18,6 +18,9 @@ export interface RecipientContact {
   channels: string[];
 }
 
+/** A recipient's contact details, with which kind of recipient it is. */
+export type DirectoryContact = RecipientContact & { recipientType: 'link-worker' | 'organisation' };
+
 export interface ImportSummary {
   taxonomy: number;
   pcns: number;
@@ -240,8 +243,7 @@ export class DirectoryStore {
   }
 
   /** Several recipients' contact details in one statement, inside the caller's transaction; the ones not in the directory are left out. */
-  async recipients(manager: EntityManager, wanted: Array<{ recipientType: 'link-worker' | 'organisation'; recipientId: string }>): Promise<Array<RecipientContact & { recipientType: 'link-worker' | 'organisation' }>> {
-    if (wanted.length === 0) return [];
+  async recipients(manager: EntityManager, wanted: Array<{ recipientType: 'link-worker' | 'organisation'; recipientId: string }>): Promise<DirectoryContact[]> {
     const idsOf = (type: string) => [...new Set(wanted.filter((item) => item.recipientType === type).map((item) => item.recipientId))];
     return preparedQuery(
       manager,
@@ -256,17 +258,18 @@ export class DirectoryStore {
   /**
    * The slice of the directory routing needs, inside the caller's transaction, in one statement: the practice,
    * its PCN, the link workers covering the practice or leading the PCN, and the organisations meeting any of
-   * the needs (or named by the GP) with where they meet them.
+   * the needs (or named by the GP) with where they meet them; and how each of those people is reached, so
+   * that the offers routing makes need no second read for their notifications.
    */
   async routingDirectory(
     manager: EntityManager,
     referral: { practiceOdsCode: string; needs: string[]; preferredOrganisationId?: string },
-  ): Promise<RoutingDirectory & { practiceName?: string }> {
+  ): Promise<RoutingDirectory & { practiceName?: string; contacts: DirectoryContact[] }> {
     const [row] = await preparedQuery<{
       practice: { odsCode: string; name: string; pcnOdsCode: string; postcode: string | null } | null;
       pcn: { odsCode: string; leadLinkWorkerId: string | null } | null;
-      linkWorkers: RoutingDirectory['linkWorkers'];
-      offers: Array<{ id: string; name: string; acceptingReferrals: boolean; need: string | null; district: string | null }>;
+      linkWorkers: Array<RoutingDirectory['linkWorkers'][number] & RecipientContact>;
+      offers: Array<RecipientContact & { acceptingReferrals: boolean; need: string | null; district: string | null }>;
     }>(
       manager,
       `${NOTIFIER_SCHEMA}_routing_directory`,
@@ -277,10 +280,12 @@ export class DirectoryStore {
        )
        SELECT (SELECT row_to_json("practice") FROM "practice") AS "practice",
               (SELECT row_to_json("pcn") FROM "pcn") AS "pcn",
-              (SELECT coalesce(json_agg(json_build_object('id', w."id", 'active', w."active", 'practiceOdsCodes', w."practice_ods_codes", 'routingRules', w."routing_rules")), '[]')
+              (SELECT coalesce(json_agg(json_build_object('id', w."id", 'active', w."active", 'practiceOdsCodes', w."practice_ods_codes", 'routingRules', w."routing_rules",
+                                                   'name', w."name", 'email', w."email", 'mobile', w."mobile", 'channels', w."channels")), '[]')
                  FROM ${S}."link_worker" w
                 WHERE $1 = ANY(w."practice_ods_codes") OR w."id" = (SELECT "leadLinkWorkerId" FROM "pcn")) AS "linkWorkers",
-              (SELECT coalesce(json_agg(json_build_object('id', o."id", 'name', o."name", 'acceptingReferrals', o."accepting_referrals", 'need', need, 'district', l."postcode_district")), '[]')
+              (SELECT coalesce(json_agg(json_build_object('id', o."id", 'name', o."name", 'acceptingReferrals', o."accepting_referrals", 'need', need, 'district', l."postcode_district",
+                                                   'email', o."email", 'mobile', o."mobile", 'channels', o."channels")), '[]')
                  FROM ${S}."organisation" o
                  LEFT JOIN ${S}."service" s ON s."organisation_id" = o."id" AND s."status" = 'active'
                  LEFT JOIN ${S}."service_at_location" sal ON sal."service_id" = s."id"
@@ -289,8 +294,11 @@ export class DirectoryStore {
                 WHERE need = ANY($2::text[]) OR o."id"::text = $3) AS "offers"`,
       [referral.practiceOdsCode, referral.needs, referral.preferredOrganisationId ?? ''],
     );
+    const contact = (recipientType: DirectoryContact['recipientType'], { id, name, email, mobile, channels }: RecipientContact): DirectoryContact => ({ recipientType, id, name, email, mobile, channels });
+    const contacts = new Map(row.linkWorkers.map((worker) => [`link-worker:${worker.id}`, contact('link-worker', worker)]));
     const organisations = new Map<string, RoutingDirectory['organisations'][number]>();
     for (const offer of row.offers) {
+      contacts.set(`organisation:${offer.id}`, contact('organisation', offer));
       const organisation = organisations.get(offer.id) ?? { id: offer.id, name: offer.name, acceptingReferrals: offer.acceptingReferrals, offers: [] };
       if (offer.need && offer.district) organisation.offers.push({ need: offer.need, district: offer.district });
       organisations.set(offer.id, organisation);
@@ -300,8 +308,9 @@ export class DirectoryStore {
       practice: practice ? { odsCode: practice.odsCode, pcnOdsCode: practice.pcnOdsCode, postcode: practice.postcode } : undefined,
       practiceName: practice?.name,
       pcn: pcn ?? undefined,
-      linkWorkers: row.linkWorkers,
+      linkWorkers: row.linkWorkers.map(({ id, active, practiceOdsCodes, routingRules }) => ({ id, active, practiceOdsCodes, routingRules })),
       organisations: [...organisations.values()],
+      contacts: [...contacts.values()],
     };
   }
 

@@ -66,6 +66,7 @@ export class RoutingService {
       { referralId: event.referralId, correlationId: event.correlationId, summary },
       decision.tasks.map((task) => ({ ...task, needs: task.needs ?? referral.needs })),
       'routing',
+      directory.contacts,
     );
 
     if (decision.outcome === 'routed' && decision.linkWorkerId) {

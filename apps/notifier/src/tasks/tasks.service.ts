@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { EventPublisher, EventType, ReferralDecisionPayload, ReferralOfferPayload } from '@app/shared';
 import { NotificationInput, NotificationsService, QueuedNotification } from '../delivery/notifications.service';
 import { NotificationKind } from '../delivery/notification.entities';
-import { DirectoryStore } from '../directory/directory.store';
+import { DirectoryContact, DirectoryStore } from '../directory/directory.store';
 import { RemindersService } from './reminders.service';
 import type { Viewer } from './access';
 import { FollowUps } from './follow-ups';
@@ -53,12 +53,16 @@ export class TasksService {
     await this.reminders.cancel(followUps.cancelledReminders);
   }
 
-  /** Offers the referral to each recipient (once each), with its notification and, for organisations, a reminder. */
+  /**
+   * Offers the referral to each recipient (once each), with its notification and, for organisations, a
+   * reminder. Recipients whose contact details the caller already read in this transaction are not read again.
+   */
   async offer(
     manager: EntityManager,
     referral: { referralId: string; correlationId: string | null; summary: TaskSummary },
     recipients: OfferRecipient[],
     offeredBy: string,
+    contacts: DirectoryContact[] = [],
   ): Promise<{ tasks: Task[]; followUps: FollowUps }> {
     const followUps = new FollowUps();
     const now = new Date();
@@ -81,7 +85,9 @@ export class TasksService {
     for (const task of tasks) {
       if (task.reminderDueAt) followUps.reminders.push({ taskId: task.id, stage: 'reminder', dueAt: task.reminderDueAt, correlationId: task.correlationId });
     }
-    followUps.notifications.push(...(await this.notify(manager, tasks.map((task) => ({ task, kind: 'task', to: { recipientType: task.recipientType, recipientId: task.recipientId } })))));
+    followUps.notifications.push(
+      ...(await this.notify(manager, tasks.map((task) => ({ task, kind: 'task', to: { recipientType: task.recipientType, recipientId: task.recipientId } })), contacts)),
+    );
     return { tasks, followUps };
   }
 
@@ -232,13 +238,19 @@ export class TasksService {
     return this.notify(manager, [{ task, kind, to: { recipientType: 'link-worker', recipientId: referral.linkWorkerId }, channels: ['email'] }]);
   }
 
-  /** Records each task's notification to its recipient (on the given channels, else the recipient's own), reading the recipients in one statement. */
+  /**
+   * Records each task's notification to its recipient (on the given channels, else the recipient's own). The
+   * recipients not among the known contacts are read in one statement.
+   */
   private async notify(
     manager: EntityManager,
     items: Array<{ task: Task; kind: NotificationKind; to: { recipientType: 'link-worker' | 'organisation'; recipientId: string }; channels?: string[] }>,
+    known: DirectoryContact[] = [],
   ): Promise<QueuedNotification[]> {
     if (items.length === 0) return [];
-    const recipients = await this.directory.recipients(manager, items.map((item) => item.to));
+    const isKnown = (to: { recipientType: string; recipientId: string }) => known.some((contact) => contact.recipientType === to.recipientType && contact.id === to.recipientId);
+    const unknown = items.map((item) => item.to).filter((to) => !isKnown(to));
+    const recipients = [...known, ...(unknown.length > 0 ? await this.directory.recipients(manager, unknown) : [])];
     const inputs: NotificationInput[] = [];
     for (const { task, kind, to, channels } of items) {
       const recipient = recipients.find((candidate) => candidate.recipientType === to.recipientType && candidate.id === to.recipientId);
