@@ -7,6 +7,7 @@ import { outcomesJobs } from './outcomes-jobs';
 import { ExtractsModule } from './extracts/extracts.module';
 import { FeedsModule } from './feeds/feeds.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { OUTCOMES_REFERRAL_LOCK_SPACE } from './lifecycle/lifecycle.store';
 import { PrivacyModule } from './privacy/privacy.module';
 import { RecordingModule } from './recording/recording.module';
 import { ReportsModule } from './reports/reports.module';
@@ -24,6 +25,8 @@ export class OutcomesAppModule {
           env,
           migrations: OUTCOMES_MIGRATIONS,
           jobs: outcomesJobs(env),
+          // Every event is handled with its referral locked from the inbox claim on, as LifecycleStore.ingest needs.
+          referralLockSpace: OUTCOMES_REFERRAL_LOCK_SPACE,
         }),
         PrivacyModule,
         AuditModule,

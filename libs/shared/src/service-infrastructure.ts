@@ -21,6 +21,8 @@ export interface ServiceInfrastructureOptions<T extends BaseEnvironment> {
   migrations: MixedList<Function | string>;
   /** The service's job queues' settings (from its environment), when it owns any in the job registry. */
   jobs?: ServiceJobs;
+  /** See EventTransportOptions.referralLockSpace. */
+  referralLockSpace?: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export class ServiceInfrastructureModule implements NestModule {
             sealingKey: env.EVENT_SEALING_KEY,
             outboxRetentionHours: env.OUTBOX_RETENTION_HOURS,
             concurrency: env.EVENT_CONCURRENCY,
+            referralLockSpace: options.referralLockSpace,
             lockMs: env.EVENT_LOCK_MS,
             stalledIntervalMs: env.EVENT_STALLED_INTERVAL_MS,
             shutdownGraceMs: env.SHUTDOWN_GRACE_MS,

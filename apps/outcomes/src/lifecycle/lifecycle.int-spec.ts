@@ -4,6 +4,7 @@ import { eventually } from '@app/shared/testing';
 import { OutcomesHarness, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
 import { INTAKE_SCHEMA } from '../../../referral-intake/src/environment';
 import { OUTCOMES_SCHEMA } from '../environment';
+import { LifecycleStore } from './lifecycle.store';
 
 let outcomes: OutcomesHarness;
 
@@ -161,6 +162,31 @@ describe('consuming the lifecycle from the queue', () => {
     expect(await measures()).toEqual([]);
     const [referral] = await outcomes.dataSource.query(`SELECT "status", "accepted_at", "first_contact_at" FROM "${OUTCOMES_SCHEMA}"."referral" WHERE "referral_id" = $1`, [id]);
     expect(referral).toEqual({ status: 'cancelled', accepted_at: null, first_contact_at: null });
+  });
+
+  it('handles an event only once the referral is free: the consumer takes the lock an API path holds', async () => {
+    const received = receivedEvent({ occurredAt: at(50) });
+    const store = outcomes.app.get(LifecycleStore);
+    const stored = async () => (await outcomes.dataSource.query(`SELECT count(*)::int AS "n" FROM "${OUTCOMES_SCHEMA}"."outcome_event" WHERE "event_id" = $1`, [received.id]))[0].n;
+    const runner = outcomes.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await store.lockReferral(runner.manager, received.referralId);
+      await outcomes.deliver(received);
+      // The consumer has claimed the event and waits for the referral: nothing of it is stored yet.
+      await eventually(async () => {
+        const [{ waiting }] = await outcomes.dataSource.query(
+          `SELECT count(*)::int AS "waiting" FROM pg_locks l JOIN pg_database d ON d."oid" = l."database" WHERE l."locktype" = 'advisory' AND NOT l."granted" AND d."datname" = current_database()`,
+        );
+        return waiting === 1;
+      });
+      expect(await stored()).toBe(0);
+      await runner.commitTransaction();
+    } finally {
+      await runner.release();
+    }
+    await eventually(async () => (await stored()) === 1);
   });
 
   it('refuses to change or delete a stored event', async () => {

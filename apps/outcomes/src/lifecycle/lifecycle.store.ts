@@ -1,12 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { EventEnvelope, EventSealer, EventType, EventTypeName, ReferralPerson, openReferralPerson, preparedQuery } from '@app/shared';
+import { EventEnvelope, EventSealer, EventType, EventTypeName, ReferralPerson, lockReferral, openReferralPerson, preparedQuery } from '@app/shared';
 import { OUTCOMES_SCHEMA } from '../environment';
 import { Secrets } from '../privacy/secrets';
 import { Projection, ReferralProjection, project, statusesOnlyTouchedBy } from './projector';
 import { StoredEvent, nhsNumberOf, storedDataOf } from './stored-event';
 
 const S = `"${OUTCOMES_SCHEMA}"`;
+
+/** Outcomes' lock space for referral locks (see lockReferral): the number its releases have always locked in. */
+export const OUTCOMES_REFERRAL_LOCK_SPACE = 7131;
 
 export interface StoredMeasure {
   measureId: string;
@@ -38,22 +41,22 @@ export class LifecycleStore {
 
   /**
    * Serialises work on one referral across concurrent consumers and API calls, until the transaction ends.
-   * Always a statement of its own: a statement that waited for the lock would read with the snapshot it
-   * took before waiting, without the events the lock's previous holder committed.
+   * The event transport takes it with each event's inbox claim (OUTCOMES_REFERRAL_LOCK_SPACE); API paths
+   * take it here. Never in the statement that reads the referral's events: a statement that waited for the
+   * lock would read with the snapshot it took before waiting, without the events the previous holder committed.
    */
   async lockReferral(manager: EntityManager, referralId: string): Promise<void> {
-    await preparedQuery(manager, 'outcomes_referral_lock', `SELECT pg_advisory_xact_lock(hashtextextended($1, 7131))`, [referralId]);
+    await lockReferral(manager, OUTCOMES_REFERRAL_LOCK_SPACE, referralId);
   }
 
   /**
-   * Appends an event and refreshes its referral's projection. A repeated event id changes nothing. An
-   * event that only moves the last-event time (a notification, after every other event, in a status that
-   * allows it) updates that column alone; anything else folds the referral's events again. Three round
-   * trips (two for a notification): the lock, the append (which returns the events to fold, or the touched
-   * status), the projection.
+   * Appends an event and refreshes its referral's projection; the caller holds the referral's lock (see
+   * lockReferral). A repeated event id changes nothing. An event that only moves the last-event time (a
+   * notification, after every other event, in a status that allows it) updates that column alone; anything
+   * else folds the referral's events again. Two round trips (one for a notification): the append (which
+   * returns the events to fold, or the touched status), and the projection.
    */
   async ingest(manager: EntityManager, envelope: EventEnvelope): Promise<{ appended: boolean; status: string | null }> {
-    await this.lockReferral(manager, envelope.referralId);
     const appended = await this.append(manager, envelope);
     if ('touched' in appended) return { appended: true, status: appended.touched };
     const projection = project(envelope.referralId, appended.events);

@@ -130,10 +130,15 @@ export function followUp<T extends EventTypeName>(type: T, referralId: string, p
   return createEvent({ type, referralId, correlationId: randomUUID(), source: 'test', occurredAt, payload });
 }
 
-/** Stores events straight into the event store (as the consumer would), for tests that need many referrals fast. */
+/** Stores events straight into the event store (as the consumer would, the referral locked), for tests that need many referrals fast. */
 export async function ingestDirectly(outcomes: OutcomesHarness, ...envelopes: EventEnvelope[]): Promise<void> {
   const store = outcomes.app.get(LifecycleStore);
-  for (const envelope of envelopes) await outcomes.dataSource.transaction((manager) => store.ingest(manager, envelope));
+  for (const envelope of envelopes) {
+    await outcomes.dataSource.transaction(async (manager) => {
+      await store.lockReferral(manager, envelope.referralId);
+      await store.ingest(manager, envelope);
+    });
+  }
 }
 
 /**

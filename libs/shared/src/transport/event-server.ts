@@ -2,11 +2,13 @@ import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microse
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '../database/prepared-query';
 import { EventEnvelope, eventQueueName } from '../events';
 import { runWithCorrelation } from '../logging/correlation';
 import { DeadLetterStore } from './dead-letters';
 import { EventContext } from './event-context';
+import { referralLockCall } from './referral-lock';
 import { workerConnection } from './redis-connections';
 import { DEFAULT_SHUTDOWN_GRACE_MS, EventTransportOptions } from './transport-options';
 import { closeWorkerWithin } from './worker-shutdown';
@@ -17,7 +19,7 @@ export const EVENT_TRANSPORT_ID = Symbol('bullmq-events');
 /**
  * A Nest microservice transport on BullMQ. Each service consumes its own queue; each event runs in one
  * Postgres transaction that first claims (consumer, event id) in the inbox, so a redelivered event
- * changes nothing. Errors are rethrown for BullMQ's retries; the last failure is dead-lettered.
+ * changes nothing (and, with a referralLockSpace, locks the event's referral in the same statement). Errors are rethrown for BullMQ's retries; the last failure is dead-lettered.
  */
 export class BullMqEventServer extends Server implements CustomTransportStrategy {
   readonly transportId = EVENT_TRANSPORT_ID;
@@ -89,10 +91,7 @@ export class BullMqEventServer extends Server implements CustomTransportStrategy
       throw new UnrecoverableError(`${this.options.service} has no handler for ${envelope.type}`);
     }
     const afterCommit = await this.dataSource.transaction(async (manager) => {
-      const claimed = await manager.query(
-        `INSERT INTO "${this.options.schema}"."inbox" ("consumer", "event_id", "event_type") VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING "event_id"`,
-        [this.options.service, envelope.id, envelope.type],
-      );
+      const claimed = await this.claim(manager, envelope);
       if (claimed.length === 0) return [];
       const context = new EventContext([envelope, manager, job]);
       for (let current: MessageHandler | undefined = handler; current; current = current.next) {
@@ -101,5 +100,19 @@ export class BullMqEventServer extends Server implements CustomTransportStrategy
       return context.afterCommitCallbacks;
     });
     for (const callback of afterCommit) await callback();
+  }
+
+  /** Claims (consumer, event id) in the inbox, and with a referralLockSpace locks the event's referral in the same statement. */
+  private claim(manager: EntityManager, envelope: EventEnvelope): Promise<unknown[]> {
+    const { schema, service, referralLockSpace } = this.options;
+    const insert = `INSERT INTO "${schema}"."inbox" ("consumer", "event_id", "event_type") VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING "event_id"`;
+    if (referralLockSpace === undefined) return preparedQuery(manager, `inbox_claim_${schema}`, insert, [service, envelope.id, envelope.type]);
+    return preparedQuery(manager, `inbox_claim_locked_${schema}`, `WITH "claimed" AS (${insert}) SELECT "event_id", ${referralLockCall(4, 5)} FROM "claimed"`, [
+      service,
+      envelope.id,
+      envelope.type,
+      envelope.referralId,
+      referralLockSpace,
+    ]);
   }
 }

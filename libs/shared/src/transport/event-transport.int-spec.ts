@@ -17,6 +17,7 @@ import { EventPublisher } from './event-publisher';
 import { BullMqEventServer } from './event-server';
 import { EventTransportModule, connectEventConsumer } from './event-transport.module';
 import { OutboxRelay } from './outbox-relay';
+import { lockReferral } from './referral-lock';
 import { producerConnection } from './redis-connections';
 import { EventTransportOptions } from './transport-options';
 import { createTransportTables } from './transport-tables';
@@ -505,5 +506,38 @@ describe('graceful shutdown', () => {
     expect(await effects('outcomes')).toEqual([{ referral_id: event.referralId, kind: 'slow' }]);
     const job = await queueOf(ServiceName.Outcomes).getJob(event.id);
     expect(await job?.getState()).toBe('completed');
+  });
+});
+
+describe('referral lock', () => {
+  it('with a referralLockSpace, handles an event with its referral locked in that space, the lock lockReferral takes', async () => {
+    const lockSpace = 4242;
+    const isFree = async (referralId: string): Promise<boolean> =>
+      (await dataSource.query(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, $2)) AS "free"`, [referralId, lockSpace]))[0].free;
+    const seen: boolean[] = [];
+    const server = new BullMqEventServer(dataSource, transportOptions(ServiceName.Outcomes, SCHEMAS.outcomes, { referralLockSpace: lockSpace }));
+    server.addHandler(
+      EventType.ReferralReceived,
+      async (event: EventEnvelope, context: EventContext) => {
+        seen.push(await isFree(event.referralId));
+        await context.manager.query(`INSERT INTO "outcomes"."effect" ("referral_id", "kind") VALUES ($1, 'locked')`, [event.referralId]);
+      },
+      true,
+    );
+    server.listen(() => undefined);
+    try {
+      const event = await publishReceived(new EventPublisher(ServiceName.ReferralIntake, SCHEMAS.intake));
+      await relayFor().drain();
+      await eventually(async () => (await effects('outcomes')).length === 1);
+      expect(seen).toEqual([false]);
+      expect(await isFree(event.referralId)).toBe(true);
+      // An API path's lockReferral is the same lock: held, the event's handler would wait for it.
+      await dataSource.transaction(async (manager) => {
+        await lockReferral(manager, lockSpace, event.referralId);
+        expect(await isFree(event.referralId)).toBe(false);
+      });
+    } finally {
+      await server.close();
+    }
   });
 });

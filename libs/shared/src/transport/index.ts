@@ -11,3 +11,4 @@ export * from './transport-tables';
 export * from './outbox-housekeeping';
 export * from './queue-errors';
 export * from './worker-shutdown';
+export * from './referral-lock';

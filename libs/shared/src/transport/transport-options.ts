@@ -13,6 +13,12 @@ export interface EventTransportOptions {
   outboxPollMs: number;
   /** Jobs this service's consumer runs at once. */
   concurrency?: number;
+  /**
+   * When set, each event is handled with its referral locked in this lock space (see lockReferral) from the
+   * inbox claim to the commit, the claim and the lock being one statement. The handler's statements then
+   * see every event of the referral this service handled before, without a lock statement of their own.
+   */
+  referralLockSpace?: number;
   /** OUTBOX_RETENTION_HOURS: published outbox rows older than this are deleted. */
   outboxRetentionHours: number;
   /** EVENT_SEALING_KEY: seals the person in referral.received and every dead-lettered envelope. */
