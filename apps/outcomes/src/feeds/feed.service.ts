@@ -133,7 +133,7 @@ export class FeedService {
     return {
       eventRef: lens.eventRef(row.event_id),
       eventType: row.type,
-      occurredOn: row.occurred_at.toISOString().slice(0, 10),
+      occurredOn: row.occurred_on,
       ...pseudonymisedSubject(subjects, row),
       recipientType: text(data.recipientType) ?? (data.recordedBy as { kind?: string } | undefined)?.kind ?? null,
       organisationId: text(data.organisationId),

@@ -15,7 +15,8 @@ export interface EventRow extends SubjectColumns {
   feed_position: string;
   event_id: string;
   type: string;
-  occurred_at: Date;
+  /** The UTC date of occurrence, YYYY-MM-DD: the only part of the instant a feed row carries. */
+  occurred_on: string;
   data: Record<string, unknown>;
 }
 
@@ -129,7 +130,7 @@ export class FeedStore {
     const params: unknown[] = [...where.params, from];
     const upTo = to === null ? '' : `AND e."feed_position" <= $${params.push(to)}`;
     return this.serialQuery<EventRow>(
-      `SELECT e."feed_position", e."event_id", e."referral_id", e."type", e."occurred_at", e."data",
+      `SELECT e."feed_position", e."event_id", e."referral_id", e."type", to_char(e."occurred_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "occurred_on", e."data",
               r."age_band", r."sex", r."postcode_district", r."practice_ods_code", r."pcn_ods_code", r."sub_icb_code", r."icb_code", r."needs", r."urgency",
               i."nhs_number_sealed"
        FROM ${S}."outcome_event" e
