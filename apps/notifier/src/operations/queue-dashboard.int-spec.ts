@@ -4,11 +4,6 @@ import { NotifierHarness, startNotifier } from '../testing/notifier-test-app';
 import { QUEUE_DASHBOARD_PATH } from './queue-dashboard';
 
 /**
- * The queue dashboard (bull-board) as an operator opens it: in a real browser, behind the admin key, under
- * the Content-Security-Policy the service sends. It must draw every queue without the browser refusing
- * any of its scripts or styles, and the rest of the service keeps its strict policy.
- */
-/**
  * The actions a queue's page offers: bull-board draws them in a menu beside the status tabs, left out in
  * read-only mode (retry and promote on single jobs follow the same switch).
  */
@@ -23,6 +18,11 @@ async function queueActions(page: Page, baseUrl: string): Promise<string[]> {
   return (await page.getByRole('menuitem').allTextContents()).map((text) => text.trim());
 }
 
+/**
+ * The queue dashboard (bull-board) as an operator opens it: in a real browser, behind the admin key, under
+ * the Content-Security-Policy the service sends. It must draw every queue without the browser refusing
+ * any of its scripts or styles, and the rest of the service keeps its strict policy.
+ */
 describe('the queue dashboard in a browser', () => {
   let notifier: NotifierHarness;
   let browser: Browser;
