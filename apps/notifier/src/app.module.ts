@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module';
 import { CreateSignIn1764200000011 } from './auth/migrations/1764200000011-create-sign-in';
 import { CreateSignInRequest1764500000010 } from './auth/migrations/1764500000010-create-sign-in-request';
 import { EndedBeforeRouting1764500000001 } from './tasks/migrations/1764500000001-ended-before-routing';
+import { NOTIFIER_REFERRAL_LOCK_SPACE } from './tasks/tasks.store';
 import { Notification, NotificationAttempt } from './delivery/notification.entities';
 import { CreateNotifications1764100000002 } from './delivery/migrations/1764100000002-create-notifications';
 import { AddCorrelationIds1764100000003 } from './delivery/migrations/1764100000003-add-correlation-ids';
@@ -55,6 +56,8 @@ export class NotifierAppModule {
           entities: NOTIFIER_ENTITIES,
           migrations: NOTIFIER_MIGRATIONS,
           jobs: notifierJobs(env),
+          // Every event is handled with its referral locked from the inbox claim on: routing and ending a referral exclude each other.
+          referralLockSpace: NOTIFIER_REFERRAL_LOCK_SPACE,
         }),
         PresentationModule,
         OperationsModule,

@@ -1,7 +1,8 @@
-import { EventType } from '@app/shared';
+import { EventType, lockReferral } from '@app/shared';
 import { SmtpSink, eventually, startSmtpSink } from '@app/shared/testing';
 import { NotifierHarness, PATIENT, SAMPLE, receivedPayload, startNotifier } from '../testing/notifier-test-app';
 import { NOTIFIER_SCHEMA } from '../environment';
+import { NOTIFIER_REFERRAL_LOCK_SPACE } from '../tasks/tasks.store';
 
 describe('notifier: referral.received to an email task (real Postgres, Redis, SMTP)', () => {
   let sink: SmtpSink;
@@ -88,6 +89,32 @@ describe('notifier: referral.received to an email task (real Postgres, Redis, SM
     expect(notifications).toHaveLength(3);
     expect(new Set(notifications.map((row: { task_id: string }) => row.task_id)).size).toBe(3);
     expect((await notifier.outbox(EventType.ReferralRouted)).filter((e) => e.referralId === first.referralId)).toHaveLength(1);
+  });
+
+  it('routes a referral only once it is free: the consumer takes the referral lock (NOTIFIER_REFERRAL_LOCK_SPACE) with the claim', async () => {
+    const referralId = crypto.randomUUID();
+    const decided = async () =>
+      (await notifier.dataSource.query(`SELECT count(*)::int AS "n" FROM "${NOTIFIER_SCHEMA}"."routing_decision" WHERE "referral_id" = $1`, [referralId]))[0].n;
+    const runner = notifier.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await lockReferral(runner.manager, NOTIFIER_REFERRAL_LOCK_SPACE, referralId);
+      const event = await notifier.receive(receivedPayload(), referralId);
+      // The consumer has claimed the event and waits for the referral: nothing of it is routed yet.
+      await eventually(async () => {
+        const [{ waiting }] = await notifier.dataSource.query(
+          `SELECT count(*)::int AS "waiting" FROM pg_locks l JOIN pg_database d ON d."oid" = l."database" WHERE l."locktype" = 'advisory' AND NOT l."granted" AND d."datname" = current_database()`,
+        );
+        return waiting === 1;
+      });
+      expect(await decided()).toBe(0);
+      await runner.commitTransaction();
+      await notifier.handled(event.jobId);
+    } finally {
+      await runner.release();
+    }
+    expect(await decided()).toBe(1);
   });
 
   it('never sends twice when the same event is redelivered or the referral arrives again', async () => {

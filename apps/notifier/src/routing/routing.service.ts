@@ -34,7 +34,7 @@ export class RoutingService {
    */
   async route(manager: EntityManager, event: EventEnvelope<typeof EventType.ReferralReceived>): Promise<RoutingOutcome | undefined> {
     const referral = event.payload;
-    if (await this.casework.lockForRouting(manager, event.referralId)) {
+    if (await this.casework.endedBeforeRouting(manager, event.referralId)) {
       this.logger.log({ referralId: event.referralId }, 'Referral ended by the GP system before it was routed: offered to no one');
       return undefined;
     }

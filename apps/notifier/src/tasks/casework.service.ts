@@ -282,7 +282,8 @@ export class CaseworkService {
   async stop(manager: EntityManager, event: EventEnvelope): Promise<FollowUps> {
     const withdrawn = event.type === EventType.ReferralConsentWithdrawn;
     const at = new Date(event.occurredAt);
-    await this.store.lockReferral(manager, event.referralId);
+    // The event transport holds the referral's lock since the claim (NOTIFIER_REFERRAL_LOCK_SPACE): a referral.received
+    // is either routed and committed (its case is found here) or not yet handled (it will find ended_before_routing).
     if (await this.store.lockCase(manager, event.referralId)) {
       await this.store.updateCase(manager, event.referralId, { status: withdrawn ? 'consent-withdrawn' : 'cancelled', statusChangedAt: at });
     } else {
@@ -293,11 +294,12 @@ export class CaseworkService {
   }
 
   /**
-   * Locks the referral for routing; true if the GP system already ended it (a cancellation or withdrawal that
-   * arrived first), in which case it must be offered to no one.
+   * True if the GP system already ended the referral (a cancellation or withdrawal that arrived first), in
+   * which case it must be offered to no one. The caller holds the referral's lock (the event transport takes
+   * it with the claim) and this read is a statement of its own after it, so it sees what the lock's previous
+   * holder committed.
    */
-  async lockForRouting(manager: EntityManager, referralId: string): Promise<boolean> {
-    await this.store.lockReferral(manager, referralId);
+  async endedBeforeRouting(manager: EntityManager, referralId: string): Promise<boolean> {
     return (await this.store.endedBeforeRouting(manager, referralId)) !== undefined;
   }
 

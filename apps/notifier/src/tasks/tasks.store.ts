@@ -10,6 +10,15 @@ import { Task, TaskStatus, WithdrawnReason } from './task.entity';
 
 const S = `"${NOTIFIER_SCHEMA}"`;
 
+/**
+ * The notifier's lock space for referral locks (see lockReferral in the event transport): every event is
+ * handled with its referral locked from the inbox claim to the commit. It serialises routing and ending one
+ * referral: without it a cancellation handled while the referral.received is being routed (another replica)
+ * would see no case and change nothing. The number the notifier's releases have always locked in, so
+ * replicas of the last release still exclude each other.
+ */
+export const NOTIFIER_REFERRAL_LOCK_SPACE = 8131;
+
 /** The notifier's view of one referral: where it stands, and who holds it. No identifiable data. */
 export interface ReferralCase {
   referralId: string;
@@ -172,15 +181,6 @@ export class TasksStore {
        INSERT INTO ${S}."person_details" ("referral_id", "sealed") SELECT "referral_id", $11::text FROM "created" WHERE $11::text IS NOT NULL ON CONFLICT DO NOTHING`,
       [referral.referralId, referral.status, referral.linkWorkerId, JSON.stringify(referral.needs), referral.urgency, referral.practiceOdsCode, referral.practiceName, referral.area, referral.receivedAt, referral.correlationId, sealedDetails],
     );
-  }
-
-  /** The referral, locked for the rest of the caller's transaction: one change at a time per referral. */
-  /**
-   * Serialises routing and ending one referral until the transaction ends: without it a cancellation handled
-   * while the referral.received is being routed (another replica) would see no case and change nothing.
-   */
-  async lockReferral(manager: EntityManager, referralId: string): Promise<void> {
-    await preparedQuery(manager, `${NOTIFIER_SCHEMA}_referral_lock`, `SELECT pg_advisory_xact_lock(hashtextextended($1, 8131))`, [referralId]);
   }
 
   /** A cancellation or consent withdrawal handled before the referral was routed here. */
