@@ -1,9 +1,9 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import IORedis from 'ioredis';
-import { JSON_CONTENT_TYPES, PROBLEM_CONTENT_TYPE, describeError, problem, producerConnection } from '@app/shared';
+import { JSON_CONTENT_TYPES, PROBLEM_CONTENT_TYPE, describeError, problem } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
 import { SENDER_HEADER } from './sender-auth.guard';
+import { SenderCounters } from './sender-counters';
 import { Sender } from './sender.entity';
 import { SenderStore } from './sender.store';
 
@@ -20,16 +20,14 @@ const SENDER_ROUTES = /^\/v1\/referrals(?:[/:?]|$)/;
  * The signature, which covers the body, is still checked by SenderAuthGuard once the body is in.
  */
 @Injectable()
-export class SenderGate implements OnModuleDestroy {
+export class SenderGate {
   private readonly logger = new Logger(SenderGate.name);
-  private readonly redis: IORedis;
 
   constructor(
     private readonly senders: SenderStore,
     private readonly env: IntakeEnvironment,
-  ) {
-    this.redis = producerConnection(env.REDIS_URL);
-  }
+    private readonly counters: SenderCounters,
+  ) {}
 
   install(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', (request, reply) => this.beforeBody(request, reply));
@@ -72,7 +70,7 @@ export class SenderGate implements OnModuleDestroy {
 
   private async refusals(client: string): Promise<number> {
     try {
-      return Number((await this.redis.get(this.key(client))) ?? 0);
+      return await this.counters.read(this.key(client));
     } catch (error) {
       this.logger.warn(`Unauthenticated limit not checked (Redis unavailable): ${describeError(error)}`);
       return 0;
@@ -80,16 +78,8 @@ export class SenderGate implements OnModuleDestroy {
   }
 
   private async countRefusal(client: string): Promise<void> {
-    const key = this.key(client);
-    await this.redis
-      .multi()
-      .incr(key)
-      .expire(key, WINDOW_SECONDS * 2)
-      .exec()
+    await this.counters
+      .increment(this.key(client), WINDOW_SECONDS * 2)
       .catch((error) => this.logger.warn(`Unauthenticated refusal not counted (Redis unavailable): ${describeError(error)}`));
-  }
-
-  onModuleDestroy(): void {
-    this.redis.disconnect();
   }
 }
