@@ -218,7 +218,7 @@ describe('relay woken on commit', () => {
     const relay = relayFor({ outboxPollMs: 60_000 });
     relay.start();
     // The first poll runs at start; after it only a notification can wake the relay within a minute.
-    await eventually(async () => (await dataSource.query(`SELECT 1 FROM pg_stat_activity WHERE "query" LIKE 'LISTEN "intake_outbox"%'`)).length === 1);
+    await eventually(async () => (await dataSource.query(`SELECT 1 FROM pg_stat_activity WHERE "datname" = current_database() AND "query" LIKE 'LISTEN "intake_outbox"%'`)).length === 1);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const started = Date.now();
     await publishReceived(new EventPublisher(ServiceName.ReferralIntake, SCHEMAS.intake));
@@ -231,7 +231,7 @@ describe('relay woken on commit', () => {
   it('still relays by polling when its listening connection is lost, and listens again', async () => {
     const relay = relayFor({ outboxPollMs: 100 });
     relay.start();
-    const listening = async () => (await dataSource.query(`SELECT "pid" FROM pg_stat_activity WHERE "query" LIKE 'LISTEN "intake_outbox"%'`)) as Array<{ pid: number }>;
+    const listening = async () => (await dataSource.query(`SELECT "pid" FROM pg_stat_activity WHERE "datname" = current_database() AND "query" LIKE 'LISTEN "intake_outbox"%'`)) as Array<{ pid: number }>;
     await eventually(async () => (await listening()).length === 1);
     const [{ pid }] = await listening();
     await dataSource.query(`SELECT pg_terminate_backend($1)`, [pid]);
