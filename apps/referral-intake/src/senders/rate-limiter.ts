@@ -1,7 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { ProblemException, problem, describeError } from '@app/shared';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import IORedis from 'ioredis';
+import { ProblemException, problem, producerConnection, describeError } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
-import { SenderCounters } from './sender-counters';
 
 const WINDOW_SECONDS = 60;
 
@@ -10,20 +10,21 @@ const WINDOW_SECONDS = 60;
  * When Redis cannot answer the request is let through: the limit protects us, it is not a safety rule.
  */
 @Injectable()
-export class SenderRateLimiter {
+export class SenderRateLimiter implements OnModuleDestroy {
   private readonly logger = new Logger(SenderRateLimiter.name);
+  private readonly redis: IORedis;
 
-  constructor(
-    private readonly env: IntakeEnvironment,
-    private readonly counters: SenderCounters,
-  ) {}
+  constructor(private readonly env: IntakeEnvironment) {
+    this.redis = producerConnection(env.REDIS_URL);
+  }
 
   async consume(senderId: string, nowMs = Date.now()): Promise<void> {
     const window = Math.floor(nowMs / 1000 / WINDOW_SECONDS);
     const key = `${this.env.REDIS_PREFIX}:intake:rate:${senderId}:${window}`;
     let count: number;
     try {
-      count = await this.counters.increment(key, WINDOW_SECONDS * 2);
+      const [[, incremented]] = (await this.redis.multi().incr(key).expire(key, WINDOW_SECONDS * 2).exec()) as [[Error | null, number]];
+      count = incremented;
     } catch (error) {
       this.logger.warn(`Rate limit not checked (Redis unavailable): ${describeError(error)}`);
       return;
@@ -32,5 +33,9 @@ export class SenderRateLimiter {
       const retryAfter = Math.max(1, (window + 1) * WINDOW_SECONDS - Math.floor(nowMs / 1000));
       throw new ProblemException(problem(429, `Sender ${senderId} may send ${this.env.RATE_LIMIT_PER_MINUTE} requests a minute`), { 'Retry-After': String(retryAfter) });
     }
+  }
+
+  onModuleDestroy(): void {
+    this.redis.disconnect();
   }
 }

@@ -1,9 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { JSON_CONTENT_TYPES, PROBLEM_CONTENT_TYPE, describeError, problem } from '@app/shared';
+import IORedis from 'ioredis';
+import { JSON_CONTENT_TYPES, PROBLEM_CONTENT_TYPE, describeError, problem, producerConnection } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
 import { SENDER_HEADER } from './sender-auth.guard';
-import { SenderCounters } from './sender-counters';
 import { Sender } from './sender.entity';
 import { SenderStore } from './sender.store';
 
@@ -20,14 +20,16 @@ const SENDER_ROUTES = /^\/v1\/referrals(?:[/:?]|$)/;
  * The signature, which covers the body, is still checked by SenderAuthGuard once the body is in.
  */
 @Injectable()
-export class SenderGate {
+export class SenderGate implements OnModuleDestroy {
   private readonly logger = new Logger(SenderGate.name);
+  private readonly redis: IORedis;
 
   constructor(
     private readonly senders: SenderStore,
     private readonly env: IntakeEnvironment,
-    private readonly counters: SenderCounters,
-  ) {}
+  ) {
+    this.redis = producerConnection(env.REDIS_URL);
+  }
 
   install(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', (request, reply) => this.beforeBody(request, reply));
@@ -70,7 +72,7 @@ export class SenderGate {
 
   private async refusals(client: string): Promise<number> {
     try {
-      return await this.counters.read(this.key(client));
+      return Number((await this.redis.get(this.key(client))) ?? 0);
     } catch (error) {
       this.logger.warn(`Unauthenticated limit not checked (Redis unavailable): ${describeError(error)}`);
       return 0;
@@ -78,8 +80,16 @@ export class SenderGate {
   }
 
   private async countRefusal(client: string): Promise<void> {
-    await this.counters
-      .increment(this.key(client), WINDOW_SECONDS * 2)
+    const key = this.key(client);
+    await this.redis
+      .multi()
+      .incr(key)
+      .expire(key, WINDOW_SECONDS * 2)
+      .exec()
       .catch((error) => this.logger.warn(`Unauthenticated refusal not counted (Redis unavailable): ${describeError(error)}`));
+  }
+
+  onModuleDestroy(): void {
+    this.redis.disconnect();
   }
 }

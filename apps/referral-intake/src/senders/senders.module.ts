@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SenderRateLimiter } from './rate-limiter';
 import { SenderAuthGuard } from './sender-auth.guard';
-import { SenderCounters } from './sender-counters';
 import { SenderGate } from './sender-gate';
 import { SenderStore } from './sender.store';
 import { Sender } from './sender.entity';
@@ -10,7 +9,7 @@ import { Sender } from './sender.entity';
 /** Who may send referrals: registered senders, their signatures and their rate limits. */
 @Module({
   imports: [TypeOrmModule.forFeature([Sender])],
-  providers: [SenderStore, SenderAuthGuard, SenderRateLimiter, SenderGate, SenderCounters],
+  providers: [SenderStore, SenderAuthGuard, SenderRateLimiter, SenderGate],
   exports: [SenderStore, SenderAuthGuard, SenderRateLimiter, SenderGate],
 })
 export class SendersModule {}
