@@ -1,5 +1,5 @@
 import { EventType, lockReferral } from '@app/shared';
-import { SmtpSink, eventually, startSmtpSink } from '@app/shared/testing';
+import { SmtpSink, advisoryLockWaiters, eventually, startSmtpSink } from '@app/shared/testing';
 import { NotifierHarness, PATIENT, SAMPLE, receivedPayload, startNotifier } from '../testing/notifier-test-app';
 import { NOTIFIER_SCHEMA } from '../environment';
 import { NOTIFIER_REFERRAL_LOCK_SPACE } from '../tasks/tasks.store';
@@ -102,12 +102,7 @@ describe('notifier: referral.received to an email task (real Postgres, Redis, SM
       await lockReferral(runner.manager, NOTIFIER_REFERRAL_LOCK_SPACE, referralId);
       const event = await notifier.receive(receivedPayload(), referralId);
       // The consumer has claimed the event and waits for the referral: nothing of it is routed yet.
-      await eventually(async () => {
-        const [{ waiting }] = await notifier.dataSource.query(
-          `SELECT count(*)::int AS "waiting" FROM pg_locks l JOIN pg_database d ON d."oid" = l."database" WHERE l."locktype" = 'advisory' AND NOT l."granted" AND d."datname" = current_database()`,
-        );
-        return waiting === 1;
-      });
+      await eventually(async () => (await advisoryLockWaiters(notifier.dataSource)) === 1);
       expect(await decided()).toBe(0);
       await runner.commitTransaction();
       await notifier.handled(event.jobId);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ALL_EVENT_TYPES, EventPublisher, EventType, OutboxRelay, ServiceName, createTransportTables, eventsConsumedBy } from '@app/shared';
-import { eventually } from '@app/shared/testing';
+import { advisoryLockWaiters, eventually } from '@app/shared/testing';
 import { OutcomesHarness, followUp, ingestDirectly, receivedEvent, startOutcomes } from '../testing/harness';
 import { INTAKE_SCHEMA } from '../../../referral-intake/src/environment';
 import { OUTCOMES_SCHEMA } from '../environment';
@@ -175,12 +175,7 @@ describe('consuming the lifecycle from the queue', () => {
       await store.lockReferral(runner.manager, received.referralId);
       await outcomes.deliver(received);
       // The consumer has claimed the event and waits for the referral: nothing of it is stored yet.
-      await eventually(async () => {
-        const [{ waiting }] = await outcomes.dataSource.query(
-          `SELECT count(*)::int AS "waiting" FROM pg_locks l JOIN pg_database d ON d."oid" = l."database" WHERE l."locktype" = 'advisory' AND NOT l."granted" AND d."datname" = current_database()`,
-        );
-        return waiting === 1;
-      });
+      await eventually(async () => (await advisoryLockWaiters(outcomes.dataSource)) === 1);
       expect(await stored()).toBe(0);
       await runner.commitTransaction();
     } finally {

@@ -85,3 +85,14 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * How many sessions of the caller's database wait for an advisory lock: what a test sees while a consumer
+ * has claimed an event and waits for the lock on its referral.
+ */
+export async function advisoryLockWaiters(database: { query(sql: string): Promise<Array<{ waiting: number }>> }): Promise<number> {
+  const [{ waiting }] = await database.query(
+    `SELECT count(*)::int AS "waiting" FROM pg_locks l JOIN pg_database d ON d."oid" = l."database" WHERE l."locktype" = 'advisory' AND NOT l."granted" AND d."datname" = current_database()`,
+  );
+  return waiting;
+}
