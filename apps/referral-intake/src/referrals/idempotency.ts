@@ -94,7 +94,7 @@ export class IdempotencyStore {
    * transaction of its own, is taken over in place. It returns a row for each key it claimed: all of them,
    * unless some key is held by another request.
    */
-  private claimStatement(senderId: string, keys: RequestKey[], hash: string, presumed?: StoredResponse): Statement {
+  claimStatement(senderId: string, keys: RequestKey[], hash: string, presumed?: StoredResponse): Statement {
     return {
       text: `INSERT INTO ${S}."idempotency_key" AS k ("sender_id", "scope", "key", "request_hash", "state", "response_status", "response_body", "expires_at")
        SELECT $1::text, u.scope, u.key, $4::text, $6::text, $7::int, $8::jsonb, now() + make_interval(hours => $5) FROM unnest($2::text[], $3::text[]) AS u(scope, key)
@@ -112,30 +112,6 @@ export class IdempotencyStore {
         presumed?.status ?? null,
         presumed ? JSON.stringify(presumed.body) : null,
       ],
-    };
-  }
-
-  /**
-   * For a statement that claims keys no request has used (see ReferralStore.insertNew): `unused`, a condition
-   * that holds when none of the keys has a row, as that statement's snapshot sees them; `claim(onlyIf)`, the
-   * insert of their rows already completed with `presumed`, written only when onlyIf (a condition of that
-   * statement, without parameters) holds. No ON CONFLICT: a key another request claims after the snapshot
-   * (a concurrent retry) fails the statement with a unique violation, so nothing of it is written.
-   */
-  newKeys(senderId: string, keys: RequestKey[], hash: string, presumed: StoredResponse): { unused: Statement; claim: (onlyIf: string) => Statement } {
-    const scopes = keys.map((key) => key.scope);
-    const values = keys.map((key) => key.key);
-    return {
-      unused: {
-        text: `NOT EXISTS (SELECT 1 FROM ${S}."idempotency_key" WHERE "sender_id" = $1 AND ("scope", "key") IN (SELECT * FROM unnest($2::text[], $3::text[])))`,
-        values: [senderId, scopes, values],
-      },
-      claim: (onlyIf) => ({
-        text: `INSERT INTO ${S}."idempotency_key" ("sender_id", "scope", "key", "request_hash", "state", "response_status", "response_body", "expires_at")
-         SELECT $1::text, u.scope, u.key, $4::text, 'completed', $6::int, $7::jsonb, now() + make_interval(hours => $5) FROM unnest($2::text[], $3::text[]) AS u(scope, key)
-         WHERE ${onlyIf} RETURNING 1`,
-        values: [senderId, scopes, values, hash, this.env.IDEMPOTENCY_RETENTION_HOURS, presumed.status, JSON.stringify(presumed.body)],
-      }),
     };
   }
 

@@ -36,24 +36,16 @@ export interface NewReferral {
   receivedAt: Date;
 }
 
-/**
- * The unique indexes insertNew's writes can collide on when another request wrote the same key or
- * senderReferralId after that statement's snapshot: a race, which fails the statement and writes nothing of it.
- */
-const RACED = new Set(['idempotency_key_pkey', 'referral_sender_referral_id']);
-const UNIQUE_VIOLATION = '23505';
+/** The SQLSTATE insertClaimedWithEvent's statement ends with when it is not the usual outcome. */
+const DIVISION_BY_ZERO = '22012';
 
-/**
- * The referral's insert; `tail` follows its row: the full path's ON CONFLICT, or the WHERE of a write
- * that insertNew makes only in the usual case.
- */
-function insertStatement(referral: NewReferral, tail: string): Statement {
+function insertStatement(referral: NewReferral): Statement {
   return {
     text: `INSERT INTO ${S}."referral" ("id", "status", "sender_id", "sender_referral_id", "request_hash", "format", "original_payload",
          "practice_ods_code", "needs", "urgency", "consent_to_share", "consent_recorded_at", "patient", "referrer",
          "preferred_organisation_id", "notes", "correlation_id", "received_at", "status_changed_at", "updated_at")
-       SELECT $1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, true, $10, $11, $12, $13, $14, $15, $16, $16, $16
-       ${tail} RETURNING "id"`,
+       VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, true, $10, $11, $12, $13, $14, $15, $16, $16, $16)
+       ON CONFLICT ("sender_id", "sender_referral_id") DO NOTHING RETURNING "id"`,
     values: [
       referral.id,
       referral.senderId,
@@ -96,48 +88,31 @@ export class ReferralStore {
    * it is the statement every accepted referral runs.
    */
   async insert(manager: EntityManager, referral: NewReferral): Promise<{ id: string } | null> {
-    const statement = insertStatement(referral, 'ON CONFLICT ("sender_id", "sender_referral_id") DO NOTHING');
+    const statement = insertStatement(referral);
     const rows = await preparedQuery<{ id: string }>(manager, 'intake_referral_insert', statement.text, statement.values);
     return rows[0] ?? null;
   }
 
   /**
    * The usual new referral in one statement, so in one round trip and without a transaction around it: the
-   * request's keys claimed, the referral inserted, its event's outbox row written and the relay woken. True
-   * when all of that is written; false, and nothing written, when the request is not the usual case: a key
-   * has a row (a replay, a key held or expired) or this sender sent the senderReferralId before. The caller
-   * then takes the full path, which sorts those cases out.
-   *
-   * Every write is conditional on "usual", a check of the statement's snapshot that holds for all of them or
-   * none, so the unusual cases end as a result, not an error. What the snapshot cannot show is a key or
-   * senderReferralId another request writes meanwhile: the writes have no ON CONFLICT, so that race ends in
-   * a unique violation, which aborts the whole statement (no write is left without the others) and is
-   * answered false too. Any other error is thrown.
+   * request's keys claimed, the referral inserted, its event's outbox row written and the relay woken. All
+   * of it is written, or (when a key is held or the senderReferralId was sent before) nothing: the final
+   * division by zero aborts the statement, and false sends the caller to the full path, which sorts those
+   * cases out. Any other error is thrown.
    */
-  async insertNew(
-    keys: { unused: Statement; claim: (onlyIf: string) => Statement },
-    referral: NewReferral,
-    event: (onlyIf: string) => Statement,
-    channel: string,
-  ): Promise<boolean> {
-    const usual = '(SELECT "yes" FROM "usual")';
-    const notSentBefore: Statement = {
-      text: `NOT EXISTS (SELECT 1 FROM ${S}."referral" WHERE "sender_id" = $1 AND "sender_referral_id" = $2)`,
-      values: [referral.senderId, referral.senderReferralId],
-    };
+  async insertClaimedWithEvent(claim: { statement: Statement; keys: number }, referral: NewReferral, event: Statement, channel: string): Promise<boolean> {
     const statement = composeStatements(
-      [keys.unused, notSentBefore, event(usual), keys.claim(usual), insertStatement(referral, `WHERE ${usual}`), { text: '', values: [channel] }],
-      // The outbox insert first among the writes: pg_stat_activity shows only the first 1 kB of a statement, and what it waits on is what an operator looks for.
-      ([unused, unsent, published, claimed, inserted], next) =>
-        `WITH "usual" AS (SELECT ${unused} AND ${unsent} AS "yes"), "published" AS (${published}), "claimed" AS (${claimed}), "inserted" AS (${inserted})
-         SELECT pg_notify($${next - 1}, '') FROM "usual" WHERE "yes"`,
+      [event, claim.statement, insertStatement(referral), { text: '', values: [claim.keys, channel] }],
+      // The outbox insert first: pg_stat_activity shows only the first 1 kB of a statement, and what it waits on is what an operator looks for.
+      ([published, claimed, inserted], next) =>
+        `WITH "published" AS (${published}), "claimed" AS (${claimed}), "inserted" AS (${inserted})
+         SELECT 1 / ((SELECT count(*) FROM "claimed") = $${next - 2} AND (SELECT count(*) FROM "inserted") = 1)::int AS "ok", pg_notify($${next - 1}, '')`,
     );
     try {
-      const rows = await preparedQuery(this.dataSource, 'intake_referral_insert_new', statement.text, statement.values);
-      return rows.length === 1;
+      await preparedQuery(this.dataSource, 'intake_referral_insert_claimed_with_event', statement.text, statement.values);
+      return true;
     } catch (error) {
-      const { code, constraint } = error as { code?: string; constraint?: string };
-      if (code === UNIQUE_VIOLATION && constraint !== undefined && RACED.has(constraint)) return false;
+      if ((error as { code?: string }).code === DIVISION_BY_ZERO) return false;
       throw error;
     }
   }

@@ -69,11 +69,11 @@ export class ReferralsService {
     // Nearly every referral is new: its keys are claimed already answered, which saves a write.
     const referralId = randomUUID();
     const presumed: StoredResponse = { status: 202, body: acceptedBody(referralId) };
-    // The usual case in one statement; a key seen before or a senderReferralId sent before take the full path.
+    // The usual case in one statement; a held key, a replay or a senderReferralId sent before take the full path.
     const { referral, event } = this.accepted(sender, item, referralId);
-    const newKeys = this.idempotency.newKeys(sender.id, keys, hash, presumed);
-    const outboxRow = (onlyIf: string) => this.events.outboxRow(EventType.ReferralReceived, event, onlyIf).insert;
-    if (await this.referrals.insertNew(newKeys, referral, outboxRow, this.events.channel)) return { response: presumed, replayed: false };
+    const claim = { statement: this.idempotency.claimStatement(sender.id, keys, hash, presumed), keys: keys.length };
+    const { insert } = this.events.outboxRow(EventType.ReferralReceived, event);
+    if (await this.referrals.insertClaimedWithEvent(claim, referral, insert, this.events.channel)) return { response: presumed, replayed: false };
     return this.withKeys(
       sender,
       keys,

@@ -38,9 +38,8 @@ export class EventPublisher {
   /**
    * The event and the insert of its outbox row, for a statement that writes the row together with the change
    * that caused it (in one statement, so atomically); that statement also calls pg_notify(channel) to wake the relay.
-   * With onlyIf (a condition of that statement, without parameters), the row is written only when it holds.
    */
-  outboxRow<T extends EventTypeName>(type: T, input: PublishInput<T>, onlyIf?: string): { envelope: EventEnvelope<T>; insert: Statement } {
+  outboxRow<T extends EventTypeName>(type: T, input: PublishInput<T>): { envelope: EventEnvelope<T>; insert: Statement } {
     const envelope = createEvent({
       type,
       referralId: input.referralId,
@@ -51,9 +50,7 @@ export class EventPublisher {
     });
     return {
       envelope,
-      insert: {
-        text: `INSERT INTO "${this.schema}"."outbox" ("id", "type", "envelope") ${onlyIf === undefined ? 'VALUES ($1, $2, $3)' : `SELECT $1, $2, $3 WHERE ${onlyIf}`} RETURNING 1`,
-        values: [envelope.id, envelope.type, JSON.stringify(envelope)] },
+      insert: { text: `INSERT INTO "${this.schema}"."outbox" ("id", "type", "envelope") VALUES ($1, $2, $3) RETURNING 1`, values: [envelope.id, envelope.type, JSON.stringify(envelope)] },
     };
   }
 
