@@ -100,29 +100,9 @@ function toCase(row: Row): ReferralCase {
   };
 }
 
-function toTask(row: Row): Task {
-  return {
-    id: row.id as string,
-    referralId: row.referral_id as string,
-    recipientType: row.recipient_type as Task['recipientType'],
-    recipientId: row.recipient_id as string,
-    reason: row.reason as string,
-    status: row.status as TaskStatus,
-    summary: row.summary as Task['summary'],
-    createdAt: row.created_at as Date,
-    decidedAt: (row.decided_at as Date | null) ?? null,
-    declineReason: (row.decline_reason as string | null) ?? null,
-    declineText: (row.decline_text as string | null) ?? null,
-    reminderDueAt: (row.reminder_due_at as Date | null) ?? null,
-    remindedAt: (row.reminded_at as Date | null) ?? null,
-    escalationDueAt: (row.escalation_due_at as Date | null) ?? null,
-    escalatedAt: (row.escalated_at as Date | null) ?? null,
-    needs: row.needs as string[],
-    offeredBy: row.offered_by as string,
-    withdrawnAt: (row.withdrawn_at as Date | null) ?? null,
-    withdrawnReason: (row.withdrawn_reason as WithdrawnReason | null) ?? null,
-    correlationId: (row.correlation_id as string | null) ?? null,
-  };
+/** A task row as RETURNING * gives it, named as the entity names it (from its metadata, so the two cannot drift). */
+function toTask(manager: EntityManager, row: Row): Task {
+  return Object.fromEntries(manager.connection.getMetadata(Task).columns.map((column) => [column.propertyName, row[column.databaseName]])) as unknown as Task;
 }
 
 /** A new offer: what the caller decides; the rest of a task starts empty. */
@@ -289,7 +269,7 @@ export class TasksStore {
         ),
       ],
     );
-    const inserted = new Map(rows.map((row) => [row.id as string, toTask(row)]));
+    const inserted = new Map(rows.map((row) => [row.id as string, toTask(manager, row)]));
     return tasks.flatMap((task) => inserted.get(task.id) ?? []);
   }
 

@@ -8,7 +8,7 @@ import { ReferralStore } from '../referrals/referral.store';
 import { statusUrl } from '../referrals/referrals.service';
 import { StatusStore } from './status.store';
 import { StatusCallbackDispatcher } from './status-callbacks';
-import { StatusEventType, historyFactsOf, referralLifecycle } from './status-transitions';
+import { historyFactsOf, referralLifecycle } from './status-transitions';
 
 export const STATUS_CALLBACK_TYPE = 'referral.status-changed';
 
@@ -97,7 +97,7 @@ export class StatusEventsController {
    * Keeps the event's lifecycle facts, folds the referral's whole history through the shared lifecycle,
    * and tells the sender when the folded status differs from the one it was last told.
    */
-  private async apply(event: EventEnvelope<StatusEventType>, ctx: EventContext): Promise<void> {
+  private async apply(event: EventEnvelope, ctx: EventContext): Promise<void> {
     const locked = await this.referrals.lockWithCallbackTarget(ctx.manager, event.referralId);
     if (!locked) throw new UnrecoverableError(`${event.type} for unknown referral ${event.referralId}`);
     const { referral, callbackTarget: sender } = locked;

@@ -1,15 +1,5 @@
-import { EventEnvelope, EventType, FoldedLifecycle, LifecycleEvent, ServiceName, eventsConsumedBy, foldLifecycle, lifecycleEventOf } from '@app/shared';
+import { EventEnvelope, EventType, FoldedLifecycle, LifecycleEvent, foldLifecycle, lifecycleEventOf } from '@app/shared';
 import type { LifecycleFacts, ReferralHistoryEvent } from './referral-history';
-
-/**
- * The events from other services that can move the status the sender sees: those the topology routes to
- * intake (its spec pins the list). Intake keeps each one's lifecycle facts and folds the referral's whole
- * history through the shared lifecycle, so it reports the status outcomes and the notifier report, whatever
- * order the events arrived in.
- */
-export const STATUS_EVENTS = eventsConsumedBy(ServiceName.ReferralIntake);
-
-export type StatusEventType = (typeof STATUS_EVENTS)[number];
 
 /** What intake stores of an event: who acted and on whom, never the payload's free text. */
 export function historyFactsOf(envelope: EventEnvelope): LifecycleFacts {
