@@ -15,7 +15,11 @@ describe('Redis restarted empty', () => {
   let consumers: NestFastifyApplication[] = [];
 
   async function startConsumers(): Promise<void> {
-    consumers = [await drill.startInProcess('notifier'), await drill.startInProcess('outcomes')];
+    // Outcomes first: the apps share this process's event loop, and a notifier already sending while another
+    // app boots could miss renewing its 2 s delivery locks on a loaded machine, then resend an email whose
+    // lock expired (as a real stall would). Deployed, each service has a process of its own.
+    const outcomes = await drill.startInProcess('outcomes');
+    consumers = [await drill.startInProcess('notifier'), outcomes];
   }
 
   async function stopConsumers(): Promise<void> {

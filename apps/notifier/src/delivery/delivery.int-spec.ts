@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { EventType } from '@app/shared';
+import { EventPublisher, EventType } from '@app/shared';
 import { SmtpSink, eventually, startSmtpSink } from '@app/shared/testing';
 import { NotifierHarness, addLoneLinkWorker, loneReferral, startNotifier } from '../testing/notifier-test-app';
 import { NOTIFIER_SCHEMA } from '../environment';
+import { NotificationStore } from './notification.store';
 
 const execFileAsync = promisify(execFile);
 
@@ -117,6 +118,49 @@ describe('email delivery: retries, dead letters and replay (real SMTP)', () => {
     const again = await fetch(`${notifier.url}/v1/admin/notifications/dead-letters/${notification.id}/replay`, { method: 'POST', headers });
     expect(again.status).toBe(404);
     expect(received(email)).toHaveLength(1);
+  });
+
+  it("records a superseded attempt's late acceptance on that attempt alone: the notification and its event stay with the attempt that took over", async () => {
+    const email = 'superseded@test.example.nhs.uk';
+    const { practiceOdsCode } = await addLoneLinkWorker(notifier, { email, channels: ['email'] });
+    const event = await notifier.receive(loneReferral(practiceOdsCode));
+    const first = await eventually(async () => {
+      const row = await notificationOf(notifier, event.referralId);
+      return row?.status === 'sent' ? row : undefined;
+    });
+    // A second attempt has taken the notification over (the first's worker lost its lock) and is still sending.
+    await notifier.dataSource.query(`UPDATE "${NOTIFIER_SCHEMA}"."notification" SET "status" = 'sending', "attempts" = 2 WHERE "id" = $1`, [first.id]);
+    await notifier.dataSource.query(
+      `UPDATE "${NOTIFIER_SCHEMA}"."notification_attempt" SET "outcome" = 'in-progress', "provider_message_id" = NULL, "finished_at" = NULL WHERE "notification_id" = $1`,
+      [first.id],
+    );
+    await notifier.dataSource.query(
+      `INSERT INTO "${NOTIFIER_SCHEMA}"."notification_attempt" ("notification_id", "attempt_no", "provider", "outcome", "started_at") VALUES ($1, 2, 'smtp', 'in-progress', now())`,
+      [first.id],
+    );
+    const store = notifier.app.get(NotificationStore);
+    const publisher = notifier.app.get(EventPublisher);
+    const sentEvent = (providerMessageId: string) =>
+      publisher.outboxRow(
+        EventType.NotificationSent,
+        { referralId: event.referralId, payload: { notificationId: first.id, recipientType: 'link-worker', recipientId: crypto.randomUUID(), channel: 'email', provider: 'smtp', providerMessageId } },
+        'EXISTS (SELECT 1 FROM "sent")',
+      );
+    const outboxHolds = async (eventId: string) =>
+      (await notifier.dataSource.query(`SELECT 1 FROM "${NOTIFIER_SCHEMA}"."outbox" WHERE "id" = $1`, [eventId])).length === 1;
+
+    const late = sentEvent('late-message');
+    expect(await store.recordSent(first.id, 1, 'late-message', 'sent', late.insert, publisher.channel)).toBe(false);
+    expect(await outboxHolds(late.envelope.id)).toBe(false);
+    expect(await notificationOf(notifier, event.referralId)).toMatchObject({ status: 'sending', attempts: 2 });
+    expect(await attemptsOf(notifier, first.id)).toEqual(['sent', 'in-progress']);
+
+    const current = sentEvent('current-message');
+    expect(await store.recordSent(first.id, 2, 'current-message', 'sent', current.insert, publisher.channel)).toBe(true);
+    expect(await outboxHolds(current.envelope.id)).toBe(true);
+    const [row] = await notifier.dataSource.query(`SELECT "status", "provider_message_id" FROM "${NOTIFIER_SCHEMA}"."notification" WHERE "id" = $1`, [first.id]);
+    expect(row).toEqual({ status: 'sent', provider_message_id: 'current-message' });
+    expect(await attemptsOf(notifier, first.id)).toEqual(['sent', 'sent']);
   });
 
   it('sends a pending notification whose job was never enqueued (crash or Redis outage after commit) via the sweeper', async () => {

@@ -179,16 +179,14 @@ export class DeliveryService implements OnApplicationShutdown {
   }
 
   private async recordSent(notification: Notification, attemptNo: number, providerMessageId: string, outcome: 'sent' | 'found-at-provider'): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      if (!(await this.store.markSent(manager, notification.id, attemptNo, providerMessageId, outcome))) {
-        this.logger.warn({ notificationId: notification.id, attemptNo }, 'A superseded attempt finished sending after another attempt took over');
-        return;
-      }
-      await this.events.publish(manager, EventType.NotificationSent, {
-        referralId: notification.referralId,
-        payload: this.payload(notification, { providerMessageId }),
-      });
-    });
+    const { insert } = this.events.outboxRow(
+      EventType.NotificationSent,
+      { referralId: notification.referralId, payload: this.payload(notification, { providerMessageId }) },
+      'EXISTS (SELECT 1 FROM "sent")',
+    );
+    if (!(await this.store.recordSent(notification.id, attemptNo, providerMessageId, outcome, insert, this.events.channel))) {
+      this.logger.warn({ notificationId: notification.id, attemptNo }, 'A superseded attempt finished sending after another attempt took over');
+    }
   }
 
   private async recordFailure(notification: Notification, attemptNo: number, failure: DeliveryError, final: boolean): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { NotificationChannel, preparedQuery } from '@app/shared';
+import { NotificationChannel, Statement, composeStatements, preparedQuery } from '@app/shared';
 import { NOTIFIER_SCHEMA } from '../environment';
 import { Notification, NotificationAttempt, NotificationKind } from './notification.entities';
 
@@ -101,16 +101,27 @@ export class NotificationStore {
     });
   }
 
-  /** Closes the attempt and records the notification sent; false when another attempt took over meanwhile. */
-  async markSent(manager: EntityManager, notificationId: string, attemptNo: number, providerMessageId: string, outcome: 'sent' | 'found-at-provider'): Promise<boolean> {
-    await this.finishAttempt(manager, notificationId, attemptNo, { outcome, providerMessageId });
-    const result = await manager
-      .createQueryBuilder()
-      .update(Notification)
-      .set({ status: 'sent', providerMessageId, sentAt: new Date(), lastError: null, updatedAt: new Date() })
-      .where('id = :id AND status = :status AND attempts = :attemptNo', { id: notificationId, status: 'sending', attemptNo })
-      .execute();
-    return !!result.affected;
+  /**
+   * Closes the attempt, records the notification sent and writes its event's outbox row (`event`, inserted
+   * only when the notification was recorded sent, see EventPublisher.outboxRow's onlyIf over "sent"), in one
+   * statement: atomic without a transaction of its own, one round trip. False, with only the attempt
+   * closed, when another attempt took over meanwhile.
+   */
+  async recordSent(notificationId: string, attemptNo: number, providerMessageId: string, outcome: 'sent' | 'found-at-provider', event: Statement, channel: string): Promise<boolean> {
+    const published = composeStatements(
+      [{ text: '', values: [notificationId, attemptNo, providerMessageId, outcome, channel] }, event],
+      ([, insert]) => `WITH "attempt" AS (
+         UPDATE ${S}."notification_attempt" SET "outcome" = $4, "provider_message_id" = $3, "finished_at" = now()
+         WHERE "notification_id" = $1 AND "attempt_no" = $2
+       ), "sent" AS (
+         UPDATE ${S}."notification" SET "status" = 'sent', "provider_message_id" = $3, "sent_at" = now(), "last_error" = NULL, "updated_at" = now()
+         WHERE "id" = $1 AND "status" = 'sending' AND "attempts" = $2
+         RETURNING "id"
+       ), "published" AS (${insert})
+       SELECT 1 AS "sent" FROM "sent" WHERE (SELECT count(*) FROM (SELECT pg_notify($5, '') FROM "published") AS "notified") = 1`,
+    );
+    const rows = await preparedQuery(this.dataSource, `${NOTIFIER_SCHEMA}_notification_sent`, published.text, published.values);
+    return rows.length > 0;
   }
 
   /**

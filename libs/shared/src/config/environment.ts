@@ -1,6 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
-import { DEFAULT_SHUTDOWN_GRACE_MS } from '../transport/transport-options';
+import { DEFAULT_EVENT_CONCURRENCY, DEFAULT_SHUTDOWN_GRACE_MS } from '../transport/transport-options';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
@@ -123,9 +123,13 @@ export class BaseEnvironment {
   @IsString()
   METRICS_TOKEN = '';
 
-  /** Events a consumer handles at once (each in its own transaction, so also up to this many database connections). */
-  @EnvInteger({ min: 1, max: 64 })
-  EVENT_CONCURRENCY = 4;
+  /**
+   * Events a consumer takes from its queue at once. Those that arrive while its transactions run are handled
+   * together in the next (group commit, at most two transactions at a time), so this bounds a group; a
+   * consumer holds up to two database connections for its events.
+   */
+  @EnvInteger({ min: 1, max: 256 })
+  EVENT_CONCURRENCY = DEFAULT_EVENT_CONCURRENCY;
 
   /**
    * At shutdown, how long in-flight events and jobs may take to finish before they are abandoned (run again

@@ -15,6 +15,11 @@ export function runWithCorrelation<T>(scope: CorrelationScope, fn: () => T): T {
   return storage.run(scope, fn);
 }
 
+/** Runs work that belongs to no one caller (such as a group of several events) outside any correlation. */
+export function runWithoutCorrelation<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
 export function currentCorrelation(): CorrelationScope | undefined {
   return storage.getStore();
 }

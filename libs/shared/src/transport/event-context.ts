@@ -3,7 +3,7 @@ import { Job } from 'bullmq';
 import { EntityManager } from 'typeorm';
 import { EventEnvelope } from '../events';
 
-type AfterCommit = () => Promise<unknown> | unknown;
+export type AfterCommit = () => Promise<unknown> | unknown;
 
 /**
  * What an @EventPattern handler gets besides the event: the transaction its effects must use (the same

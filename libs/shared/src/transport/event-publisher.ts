@@ -37,9 +37,11 @@ export class EventPublisher {
 
   /**
    * The event and the insert of its outbox row, for a statement that writes the row together with the change
-   * that caused it (in one statement, so atomically); that statement also calls pg_notify(channel) to wake the relay.
+   * that caused it (in one statement, so atomically); that statement also calls pg_notify(channel) to wake the
+   * relay. With `onlyIf` (an SQL condition over the enclosing statement, such as the change's CTE having a
+   * row), the row is inserted only when it holds.
    */
-  outboxRow<T extends EventTypeName>(type: T, input: PublishInput<T>): { envelope: EventEnvelope<T>; insert: Statement } {
+  outboxRow<T extends EventTypeName>(type: T, input: PublishInput<T>, onlyIf?: string): { envelope: EventEnvelope<T>; insert: Statement } {
     const envelope = createEvent({
       type,
       referralId: input.referralId,
@@ -48,9 +50,13 @@ export class EventPublisher {
       payload: input.payload,
       occurredAt: input.occurredAt,
     });
+    const into = `INSERT INTO "${this.schema}"."outbox" ("id", "type", "envelope")`;
     return {
       envelope,
-      insert: { text: `INSERT INTO "${this.schema}"."outbox" ("id", "type", "envelope") VALUES ($1, $2, $3) RETURNING 1`, values: [envelope.id, envelope.type, JSON.stringify(envelope)] },
+      insert: {
+        text: onlyIf === undefined ? `${into} VALUES ($1, $2, $3) RETURNING 1` : `${into} SELECT $1::uuid, $2::text, $3::jsonb WHERE ${onlyIf} RETURNING 1`,
+        values: [envelope.id, envelope.type, JSON.stringify(envelope)],
+      },
     };
   }
 

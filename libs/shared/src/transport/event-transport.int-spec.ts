@@ -14,7 +14,7 @@ import { TestDatabase, TestRedis, createTestDatabase, createTestRedisPrefix, eve
 import { DeadLetterStore } from './dead-letters';
 import { EventContext } from './event-context';
 import { EventPublisher } from './event-publisher';
-import { BullMqEventServer } from './event-server';
+import { BullMqEventServer, GROUPS_IN_FLIGHT } from './event-server';
 import { EventTransportModule, connectEventConsumer } from './event-transport.module';
 import { OutboxRelay } from './outbox-relay';
 import { lockReferral } from './referral-lock';
@@ -68,7 +68,7 @@ function transportOptions(service: string, schema: string, overrides: Partial<Ev
   };
 }
 
-async function publishReceived(publisher: EventPublisher, referralId = crypto.randomUUID()): Promise<EventEnvelope> {
+async function publishReceived(publisher: EventPublisher, referralId: string = crypto.randomUUID()): Promise<EventEnvelope> {
   return dataSource.transaction(async (manager) => {
     await manager.query(`INSERT INTO "intake"."effect" ("referral_id", "kind") VALUES ($1, 'stored')`, [referralId]);
     return publisher.publish(manager, EventType.ReferralReceived, {
@@ -536,6 +536,113 @@ describe('referral lock', () => {
         await lockReferral(manager, lockSpace, event.referralId);
         expect(await isFree(event.referralId)).toBe(false);
       });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('group commit', () => {
+  const lockSpace = 4343;
+  const isFree = async (referralId: string): Promise<boolean> =>
+    (await dataSource.query(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, $2)) AS "free"`, [referralId, lockSpace]))[0].free;
+
+  /**
+   * A consumer whose first GROUPS_IN_FLIGHT events (each a group of its own, as nothing else waits) wait for
+   * `release`, so the events relayed meanwhile are handed in together.
+   */
+  function gatedConsumer(handle: (event: EventEnvelope, context: EventContext) => Promise<void>) {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let gated = 0;
+    const server = new BullMqEventServer(dataSource, transportOptions(ServiceName.Outcomes, SCHEMAS.outcomes, { referralLockSpace: lockSpace }));
+    server.addHandler(
+      EventType.ReferralReceived,
+      async (event: EventEnvelope, context: EventContext) => {
+        if (gated < GROUPS_IN_FLIGHT) {
+          gated += 1;
+          await gate;
+        }
+        await handle(event, context);
+      },
+      true,
+    );
+    server.listen(() => undefined);
+    return { server, release };
+  }
+
+  /** Publishes the first GROUPS_IN_FLIGHT referrals' events, then (while those wait at the gate) the rest. */
+  async function publishWhileTheFirstWait(referralIds: string[], release: () => void): Promise<EventEnvelope[]> {
+    const publisher = new EventPublisher(ServiceName.ReferralIntake, SCHEMAS.intake);
+    const relay = relayFor();
+    const queue = queueOf(ServiceName.Outcomes);
+    const events: EventEnvelope[] = [];
+    for (const referralId of referralIds.slice(0, GROUPS_IN_FLIGHT)) {
+      events.push(await publishReceived(publisher, referralId));
+      await relay.drain();
+      await eventually(async () => (await queue.getActiveCount()) === events.length);
+    }
+    for (const referralId of referralIds.slice(GROUPS_IN_FLIGHT)) events.push(await publishReceived(publisher, referralId));
+    await relay.drain();
+    await eventually(async () => (await queue.getActiveCount()) === referralIds.length);
+    release();
+    return events;
+  }
+
+  it('handles the events that arrived while no transaction could start in one transaction, each once, with every referral locked', async () => {
+    const referralIds: string[] = Array.from({ length: GROUPS_IN_FLIGHT + 4 }, () => crypto.randomUUID());
+    // Two events about one referral in the same group: handled one after the other in the group's transaction.
+    referralIds.push(referralIds[GROUPS_IN_FLIGHT + 1]);
+    const locked: boolean[] = [];
+    const { server, release } = gatedConsumer(async (event, context) => {
+      locked.push(!(await isFree(event.referralId)));
+      await context.manager.query(`INSERT INTO "outcomes"."effect" ("referral_id", "kind") VALUES ($1, txid_current()::text)`, [event.referralId]);
+    });
+    try {
+      const events = await publishWhileTheFirstWait(referralIds, release);
+      await eventually(async () => (await effects('outcomes')).length === referralIds.length);
+      const written = await effects('outcomes');
+      expect(written.map((row) => row.referral_id).sort()).toEqual([...referralIds].sort());
+      const alone = referralIds.slice(0, GROUPS_IN_FLIGHT);
+      const group = written.filter((row) => !alone.includes(row.referral_id));
+      const groupTransactions = new Set(group.map((row) => row.kind));
+      expect(groupTransactions.size).toBe(1);
+      const aloneTransactions = new Set(written.filter((row) => alone.includes(row.referral_id)).map((row) => row.kind));
+      expect(aloneTransactions.size).toBe(GROUPS_IN_FLIGHT);
+      expect([...aloneTransactions].some((transaction) => groupTransactions.has(transaction))).toBe(false);
+      expect(locked).toEqual(referralIds.map(() => true));
+      const inbox = await dataSource.query(`SELECT "event_id" FROM "outcomes"."inbox"`);
+      expect(inbox.map((row: { event_id: string }) => row.event_id).sort()).toEqual(events.map((event) => event.id).sort());
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('when one event of a group fails, the others commit once each and only the failing one is retried and dead-lettered', async () => {
+    const referralIds: string[] = Array.from({ length: GROUPS_IN_FLIGHT + 5 }, () => crypto.randomUUID());
+    // The group: four events, the failing one third.
+    const [before1, before2, poisoned, after] = referralIds.slice(GROUPS_IN_FLIGHT + 1);
+    const calls: Record<string, number> = {};
+    const { server, release } = gatedConsumer(async (event, context) => {
+      calls[event.referralId] = (calls[event.referralId] ?? 0) + 1;
+      await context.manager.query(`INSERT INTO "outcomes"."effect" ("referral_id", "kind") VALUES ($1, 'handled')`, [event.referralId]);
+      if (event.referralId === poisoned) throw new Error('cannot project this one');
+    });
+    try {
+      const events = await publishWhileTheFirstWait(referralIds, release);
+      const deadLetters = new DeadLetterStore(dataSource, transportOptions(ServiceName.Outcomes, SCHEMAS.outcomes));
+      const [letter] = await eventually(async () => {
+        const open = await deadLetters.list();
+        return open.length === 1 ? open : undefined;
+      });
+      expect(letter.eventId).toBe(events[referralIds.indexOf(poisoned)].id);
+      expect(letter.attempts).toBe(3);
+      const written = await effects('outcomes');
+      expect(written.map((row) => row.referral_id).sort()).toEqual(referralIds.filter((id) => id !== poisoned).sort());
+      // The group's rolled-back work was done again alone: those before the failing one ran twice and wrote
+      // once, the one after it ran once; the failing one ran in the group, alone, then alone for each retry.
+      expect(calls[poisoned]).toBe(4);
+      expect([before1, before2, after].map((referralId) => calls[referralId])).toEqual([2, 2, 1]);
     } finally {
       await server.close();
     }

@@ -9,6 +9,7 @@ import { logQueueErrors } from './queue-errors';
 import { producerConnection, whenRedisReady } from './redis-connections';
 import { EventTransportOptions, eventJobOptions } from './transport-options';
 import { describeError } from '../logging/error-serializer';
+import { preparedQuery } from '../database/prepared-query';
 
 const BATCH_SIZE = 200;
 const MAX_IDLE_BACKOFF_MS = 5000;
@@ -85,15 +86,25 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * Takes the oldest waiting rows and marks them published in one statement, adds their jobs, and commits:
+   * the marks become visible only once Redis accepted the jobs, and a failure in between rolls them back.
+   */
   async relayBatch(): Promise<number> {
     const schema = this.options.schema;
     await whenRedisReady(this.connection);
     return this.dataSource.transaction(async (manager) => {
-      const rows: OutboxRow[] = await manager.query(
-        `SELECT "id", "envelope" FROM "${schema}"."outbox" WHERE "published_at" IS NULL ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      const taken = await preparedQuery<OutboxRow & { seq: string }>(
+        manager,
+        `outbox_take_${schema}`,
+        `UPDATE "${schema}"."outbox" SET "published_at" = now(), "publish_attempts" = "publish_attempts" + 1, "last_error" = NULL
+         WHERE "id" IN (SELECT "id" FROM "${schema}"."outbox" WHERE "published_at" IS NULL ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING "id", "seq", "envelope"`,
         [BATCH_SIZE],
       );
-      if (rows.length === 0) return 0;
+      if (taken.length === 0) return 0;
+      // RETURNING follows no order: the queues get each subscriber's events in commit order.
+      const rows = taken.sort((a, b) => Number(a.seq) - Number(b.seq));
       const jobOptions = eventJobOptions(this.options);
       const bySubscriber = new Map<string, OutboxRow[]>();
       for (const row of rows) {
@@ -110,10 +121,6 @@ export class OutboxRelay {
           })),
         );
       }
-      await manager.query(
-        `UPDATE "${schema}"."outbox" SET "published_at" = now(), "publish_attempts" = "publish_attempts" + 1, "last_error" = NULL WHERE "id" = ANY($1)`,
-        [rows.map((row) => row.id)],
-      );
       return rows.length;
     });
   }

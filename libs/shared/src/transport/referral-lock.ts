@@ -2,12 +2,13 @@ import { EntityManager } from 'typeorm';
 import { preparedQuery } from '../database/prepared-query';
 
 /**
- * The call that locks one referral, in one service's lock space, until the transaction ends: $idParam is the
- * referral id, $spaceParam the lock space. One text for the event server's claim and for lockReferral, so
- * both take the same lock.
+ * The call that locks one referral, in one service's lock space, until the transaction ends: `referralId` is
+ * an SQL expression for the referral id as text (as the caller sent it, never re-rendered from a uuid),
+ * `lockSpace` one for the lock space. One text for the event server's claim and for lockReferral, so both
+ * take the same lock.
  */
-export function referralLockCall(idParam: number, spaceParam: number): string {
-  return `pg_advisory_xact_lock(hashtextextended($${idParam}::text, $${spaceParam}::bigint))`;
+export function referralLockCall(referralId: string, lockSpace: string): string {
+  return `pg_advisory_xact_lock(hashtextextended(${referralId}::text, ${lockSpace}::bigint))`;
 }
 
 /**
@@ -16,5 +17,5 @@ export function referralLockCall(idParam: number, spaceParam: number): string {
  * EventTransportOptions.referralLockSpace).
  */
 export async function lockReferral(manager: EntityManager, lockSpace: number, referralId: string): Promise<void> {
-  await preparedQuery(manager, 'referral_lock', `SELECT ${referralLockCall(1, 2)}`, [referralId, lockSpace]);
+  await preparedQuery(manager, 'referral_lock', `SELECT ${referralLockCall('$1', '$2')}`, [referralId, lockSpace]);
 }

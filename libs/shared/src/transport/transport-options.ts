@@ -11,7 +11,11 @@ export interface EventTransportOptions {
   maxAttempts: number;
   backoffMs: number;
   outboxPollMs: number;
-  /** Jobs this service's consumer runs at once. */
+  /**
+   * Jobs this service's consumer takes from its queue at once (EVENT_CONCURRENCY): those handed in while its
+   * transactions run are handled together in the next one (group commit, see BullMqEventServer), so this also
+   * bounds a group.
+   */
   concurrency?: number;
   /**
    * When set, each event is handled with its referral locked in this lock space (see lockReferral) from the
@@ -39,6 +43,9 @@ export interface EventTransportOptions {
   /** Schema of each subscribing service, when not the deployed one (SERVICE_SCHEMAS). */
   subscriberSchemas?: Record<string, string>;
 }
+
+/** EVENT_CONCURRENCY's default, for transports built without an environment (tests, tools). */
+export const DEFAULT_EVENT_CONCURRENCY = 16;
 
 export const EVENT_TRANSPORT_OPTIONS = Symbol('EVENT_TRANSPORT_OPTIONS');
 
