@@ -34,6 +34,8 @@ export class AcceptedNotRecordedError extends Error {
     super(
       `${provider} accepted notification ${acceptance.notificationId} (${acceptance.providerMessageId}) on attempt ${acceptance.attemptNo}, ` +
         `but recording it sent failed (${describeError(cause)}); the next attempt records it without sending again`,
+      // Kept so that the job runner sees PostgreSQL's failure and never dead-letters the job for it.
+      { cause },
     );
     this.name = 'AcceptedNotRecordedError';
   }

@@ -3,6 +3,28 @@ import { redisConnection } from '../transport/redis-connections';
 
 export class DependencyUnreachableError extends Error {}
 
+/**
+ * A failure of the connection to PostgreSQL rather than of the statement: PostgreSQL unreachable, the
+ * connection cut or refused, or the server shutting down (SQLSTATE classes 08 and 57P0). The work did not fail
+ * on its own account and can succeed unchanged once PostgreSQL is back: an HTTP caller gets a 503 and retries,
+ * and queued work is never dead-lettered for it (see BullMqEventServer and JobRunner).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const candidate = error as { name?: string; code?: string; message?: string; driverError?: { code?: string }; cause?: unknown };
+  const code = candidate?.code ?? candidate?.driverError?.code ?? '';
+  return (
+    /^(08|57P0)/.test(code) ||
+    // node-postgres passes its socket's own error on; by its code only, as a message could be any client's.
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(candidate?.message ?? '') ||
+    // TypeORM releases a query runner whose connection failed: its next statement, or its transaction's, then
+    // fails so (outside that, only a programming error would use a released runner, and tests would show it).
+    ['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError'].includes(candidate?.name ?? '') ||
+    // A failure that names PostgreSQL's as its cause (e.g. the notifier's AcceptedNotRecordedError).
+    (candidate?.cause !== undefined && candidate.cause !== error && isDatabaseUnavailable(candidate.cause))
+  );
+}
+
 /** Hides the password of a connection URL so it can be printed. */
 export function displayUrl(url: string): string {
   try {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, throwError } from 'rxjs';
+import { isDatabaseUnavailable } from '../database/connectivity';
 
 /** One bad field, named by a JSON pointer into the request body (RFC 6901). */
 export interface FieldProblem {
@@ -48,17 +49,6 @@ const TITLES: Record<number, string> = {
 
 export function problem(status: number, detail?: string, extra: Partial<ProblemDetails> = {}): ProblemDetails {
   return { type: 'about:blank', title: TITLES[status] ?? 'Error', status, ...(detail ? { detail } : {}), ...extra };
-}
-
-/** Postgres connection-class failures: the request could not be made durable, so the caller must retry. */
-function isDatabaseUnavailable(error: unknown): boolean {
-  const candidate = error as { code?: string; message?: string; driverError?: { code?: string } };
-  const code = candidate?.code ?? candidate?.driverError?.code ?? '';
-  return (
-    /^(08|57P0)/.test(code) ||
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code) ||
-    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(candidate?.message ?? '')
-  );
 }
 
 /**

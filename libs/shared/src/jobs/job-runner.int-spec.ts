@@ -27,7 +27,7 @@ let redis: TestRedis;
 let dataSource: DataSource;
 
 /** What the handler is told to do, per callback id, and what it saw. */
-const script = new Map<string, { failTimes: number; delayMs?: number }>();
+const script = new Map<string, { failTimes: number; delayMs?: number; connectionLostTimes?: number }>();
 const seen: Array<{ callbackId: string; correlationId?: string; attempt: number; lastAttempt: boolean }> = [];
 
 @Injectable()
@@ -37,6 +37,19 @@ class CallbackHandlers {
     seen.push({ callbackId: job.callbackId, correlationId: currentCorrelation()?.correlationId, attempt: context.attempt, lastAttempt: context.lastAttempt });
     const plan = script.get(job.callbackId) ?? { failTimes: 0 };
     if (plan.delayMs) await new Promise((resolve) => setTimeout(resolve, plan.delayMs));
+    if (plan.connectionLostTimes) {
+      plan.connectionLostTimes -= 1;
+      // Its connection's backend is ended (as when PostgreSQL restarts or the network drops it), and the call
+      // returns once it has; the server stays up, so the runner could write a dead letter the moment after.
+      const runner = dataSource.createQueryRunner();
+      try {
+        const [{ pid }] = await runner.query(`SELECT pg_backend_pid() AS "pid"`);
+        await dataSource.query(`SELECT pg_terminate_backend($1, 5000)`, [pid]);
+        await runner.query(`UPDATE "${SCHEMA}"."callback" SET "state" = 'delivered' WHERE "id" = $1`, [job.callbackId]);
+      } finally {
+        await runner.release();
+      }
+    }
     if (plan.failTimes > 0) {
       plan.failTimes -= 1;
       throw new Error(`receiver answered 503 for ${job.callbackId}`);
@@ -112,7 +125,7 @@ async function startApp(providers: Array<new (...args: never[]) => unknown>): Pr
   return app;
 }
 
-async function newCallback(plan: { failTimes: number; delayMs?: number }): Promise<string> {
+async function newCallback(plan: { failTimes: number; delayMs?: number; connectionLostTimes?: number }): Promise<string> {
   const [{ id }] = await dataSource.query(`INSERT INTO "${SCHEMA}"."callback" DEFAULT VALUES RETURNING "id"`);
   script.set(id, plan);
   return id;
@@ -187,6 +200,24 @@ describe('a running service', () => {
     expect(seen.filter((run) => run.callbackId === id).at(-1)).toMatchObject({ attempt: 1, lastAttempt: false });
     expect(await deadLetters.list(['callbacks'])).toEqual([]);
     expect(await deadLetters.replay(id)).toBeUndefined();
+  });
+
+  it('does not dead-letter a job whose last attempt lost its PostgreSQL connection; the sweeper gives it a fresh round', async () => {
+    const id = await newCallback({ failTimes: 0, connectionLostTimes: 3 });
+    await app.get(JobQueues).add([planJob(JobName.DeliverStatusCallback, { callbackId: id })]);
+    const queue = new Queue(QueueName.StatusCallbacks, { connection: { url: redis.url }, prefix: redis.prefix });
+    try {
+      await eventually(async () => (await queue.getJobState(id)) === 'failed');
+    } finally {
+      await queue.close();
+    }
+    expect(seen.filter((run) => run.callbackId === id).map((run) => run.attempt)).toEqual([1, 2, 3]);
+    expect((await app.get(ServiceDeadLetters).list(['callbacks'])).filter((letter) => letter.id === id)).toEqual([]);
+    expect(await stateOf(id)).toBe('pending');
+
+    expect(await app.get(JobRunner).runSweeps()).toBe(1);
+    await eventually(async () => (await stateOf(id)) === 'delivered');
+    expect(seen.filter((run) => run.callbackId === id).map((run) => run.attempt)).toEqual([1, 2, 3, 1]);
   });
 
   it('runs a scheduled job every so often', async () => {

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
+import { isDatabaseUnavailable } from '../database/connectivity';
 import { runWithCorrelation } from '../logging/correlation';
 import { describeError } from '../logging/error-serializer';
 import { workerConnection } from '../transport/redis-connections';
@@ -180,11 +181,15 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAp
         return await handler(job.data, context);
       } catch (error) {
         const final = isFinalFailure(error, attempt, maxAttempts);
+        // Not the job's fault: no dead letter, which the sweeper would honour until an operator replays it, even
+        // when PostgreSQL is back in time to record one. The job stays failed and the sweeper gives it a fresh
+        // round of attempts once PostgreSQL answers (ensureAction: a failed job without a dead letter).
+        const unreachable = final && isDatabaseUnavailable(error);
         this.logger.warn(
           { queue: queue.name, job: job.name, jobId: job.id, attempt, maxAttempts },
-          `${job.name} ${job.id}: attempt ${attempt} of ${maxAttempts} ${final ? 'failed, giving up (dead-lettered)' : 'did not complete, will retry'}: ${describeError(error)}`,
+          `${job.name} ${job.id}: attempt ${attempt} of ${maxAttempts} ${final ? (unreachable ? 'failed with PostgreSQL unreachable, left for the sweeper' : 'failed, giving up (dead-lettered)') : 'did not complete, will retry'}: ${describeError(error)}`,
         );
-        if (final) {
+        if (final && !unreachable) {
           await this.deadLetters
             .record({ queue: queue.name, jobName: job.name, jobId: String(job.id), payload: job.data, error, attempts: attempt })
             .catch((recordError: Error) => this.logger.error(`Could not dead-letter ${job.name} ${job.id} (the sweeper will try it again): ${describeError(recordError)}`));

@@ -3,6 +3,7 @@ import { Job, UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 import { DataSource, EntityManager } from 'typeorm';
+import { isDatabaseUnavailable } from '../database/connectivity';
 import { preparedQuery } from '../database/prepared-query';
 import { EventEnvelope, eventQueueName } from '../events';
 import { CorrelationScope, runWithCorrelation, runWithoutCorrelation } from '../logging/correlation';
@@ -106,10 +107,14 @@ export class BullMqEventServer extends Server implements CustomTransportStrategy
       } catch (error) {
         const attempts = job.attemptsMade + 1;
         const final = error instanceof UnrecoverableError || attempts >= (job.opts.attempts ?? 1);
+        // Not the event's fault: no dead letter, which would hold it until an operator replays it, even when
+        // PostgreSQL is back in time to record one. Its job stays failed, and the producer's reconciler runs it
+        // again once PostgreSQL answers (OutboxReconciler: a failed job without a dead letter).
+        const unreachable = final && isDatabaseUnavailable(error);
         this.logger.warn?.(
-          `Event ${envelope.type} ${envelope.id} failed (attempt ${attempts}${final ? ', giving up' : ', will retry'}): ${describeError(error)}`,
+          `Event ${envelope.type} ${envelope.id} failed (attempt ${attempts}${final ? (unreachable ? ', PostgreSQL unreachable: left for the reconciler' : ', giving up') : ', will retry'}): ${describeError(error)}`,
         );
-        if (final) await this.deadLetters.record(envelope, error as Error, attempts);
+        if (final && !unreachable) await this.deadLetters.record(envelope, error as Error, attempts);
         throw error;
       }
     });

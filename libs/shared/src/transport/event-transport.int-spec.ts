@@ -16,6 +16,7 @@ import { EventContext } from './event-context';
 import { EventPublisher } from './event-publisher';
 import { BullMqEventServer, GROUPS_IN_FLIGHT } from './event-server';
 import { EventTransportModule, connectEventConsumer } from './event-transport.module';
+import { OutboxReconciler } from './outbox-reconciler';
 import { OutboxRelay } from './outbox-relay';
 import { lockReferral } from './referral-lock';
 import { producerConnection } from './redis-connections';
@@ -351,6 +352,47 @@ describe('failures', () => {
     expect(letter.attempts).toBe(2);
     expect(calls).toBe(2);
     await server.close();
+  });
+
+  it('does not dead-letter an event whose last attempt lost its PostgreSQL connection, though PostgreSQL answers again at once: the reconciler runs it again', async () => {
+    const options = transportOptions(ServiceName.Notifier, SCHEMAS.notifier, { maxAttempts: 2 });
+    const server = new BullMqEventServer(dataSource, options);
+    let connectionLost = true;
+    let calls = 0;
+    server.addHandler(
+      EventType.ReferralReceived,
+      async (event: EventEnvelope, context: EventContext) => {
+        calls += 1;
+        if (connectionLost) {
+          // The transaction's own backend is ended (as when PostgreSQL restarts or the network drops it), and
+          // the call returns once it has; the server stays up, so a dead letter could be written the moment after.
+          const [{ pid }] = await context.manager.query(`SELECT pg_backend_pid() AS "pid"`);
+          await dataSource.query(`SELECT pg_terminate_backend($1, 5000)`, [pid]);
+        }
+        await context.manager.query(`INSERT INTO "notifier"."effect" ("referral_id", "kind") VALUES ($1, 'handled')`, [event.referralId]);
+      },
+      true,
+    );
+    server.listen(() => undefined);
+    try {
+      const relay = relayFor({ maxAttempts: 2 });
+      const event = await publishReceived(new EventPublisher(ServiceName.ReferralIntake, SCHEMAS.intake));
+      await relay.drain();
+      const queue = queueOf(ServiceName.Notifier);
+      await eventually(async () => (await queue.getJobState(event.id)) === 'failed');
+      expect(calls).toBe(2);
+      expect((await new DeadLetterStore(dataSource, options).list()).map((letter) => letter.error)).toEqual([]);
+
+      connectionLost = false;
+      const reconciler = new OutboxReconciler(dataSource, transportOptions(ServiceName.ReferralIntake, SCHEMAS.intake, { maxAttempts: 2, reconcileGraceMs: 0 }));
+      closers.push(() => reconciler.stop());
+      expect(await reconciler.reconcile()).toMatchObject({ revived: 1, republished: 0 });
+      await eventually(async () => (await effects('notifier')).length === 1);
+      expect(await effects('notifier')).toEqual([{ referral_id: event.referralId, kind: 'handled' }]);
+      expect(calls).toBe(3);
+    } finally {
+      await server.close();
+    }
   });
 });
 
