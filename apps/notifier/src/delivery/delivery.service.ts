@@ -181,12 +181,9 @@ export class DeliveryService implements OnApplicationShutdown {
   }
 
   private async recordSent(notification: Notification, attemptNo: number, providerMessageId: string, outcome: 'sent' | 'found-at-provider'): Promise<void> {
-    const { insert } = this.events.outboxRow(
-      EventType.NotificationSent,
-      { referralId: notification.referralId, payload: this.payload(notification, { providerMessageId }) },
-      'EXISTS (SELECT 1 FROM "sent")',
-    );
-    if (!(await this.store.recordSent(notification.id, attemptNo, providerMessageId, outcome, insert, this.events.channel))) {
+    const event = (onlyIf: string) =>
+      this.events.outboxRow(EventType.NotificationSent, { referralId: notification.referralId, payload: this.payload(notification, { providerMessageId }) }, onlyIf).insert;
+    if (!(await this.store.recordSent(notification.id, attemptNo, providerMessageId, outcome, event, this.events.channel))) {
       this.logger.warn({ notificationId: notification.id, attemptNo }, 'A superseded attempt finished sending after another attempt took over');
     }
   }

@@ -102,14 +102,21 @@ export class NotificationStore {
   }
 
   /**
-   * Closes the attempt, records the notification sent and writes its event's outbox row (`event`, inserted
-   * only when the notification was recorded sent, see EventPublisher.outboxRow's onlyIf over "sent"), in one
-   * statement: atomic without a transaction of its own, one round trip. False, with only the attempt
-   * closed, when another attempt took over meanwhile.
+   * Closes the attempt, records the notification sent and writes its event's outbox row, in one statement:
+   * atomic without a transaction of its own, one round trip. `event` builds the row's insert for a condition
+   * (EventPublisher.outboxRow's onlyIf): here, that the notification was recorded sent. False, with only the
+   * attempt closed, when another attempt took over meanwhile.
    */
-  async recordSent(notificationId: string, attemptNo: number, providerMessageId: string, outcome: 'sent' | 'found-at-provider', event: Statement, channel: string): Promise<boolean> {
+  async recordSent(
+    notificationId: string,
+    attemptNo: number,
+    providerMessageId: string,
+    outcome: 'sent' | 'found-at-provider',
+    event: (onlyIf: string) => Statement,
+    channel: string,
+  ): Promise<boolean> {
     const published = composeStatements(
-      [{ text: '', values: [notificationId, attemptNo, providerMessageId, outcome, channel] }, event],
+      [{ text: '', values: [notificationId, attemptNo, providerMessageId, outcome, channel] }, event('EXISTS (SELECT 1 FROM "sent")')],
       ([, insert]) => `WITH "attempt" AS (
          UPDATE ${S}."notification_attempt" SET "outcome" = $4, "provider_message_id" = $3, "finished_at" = now()
          WHERE "notification_id" = $1 AND "attempt_no" = $2
