@@ -2,19 +2,24 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
-import { isDatabaseUnavailable } from '../database/connectivity';
 import { runWithCorrelation } from '../logging/correlation';
 import { describeError } from '../logging/error-serializer';
 import { workerConnection } from '../transport/redis-connections';
-import { DEFAULT_SHUTDOWN_GRACE_MS } from '../transport/transport-options';
+import { DEFAULT_SHUTDOWN_GRACE_MS, afterFailedAttempt } from '../transport/transport-options';
 import { closeWorkerWithin } from '../transport/worker-shutdown';
 import { JOB_HANDLER, JOB_SWEEPER, JobContext } from './job-decorators';
 import { JobDeadLetterStore } from './job-dead-letters';
 import { JobQueues, PlannedJob } from './job-queues';
-import { FoundHandler, handlerProblems, isFinalFailure, workerOptionsFor } from './job-settings';
+import { FoundHandler, handlerProblems, workerOptionsFor } from './job-settings';
 import { JOBS, JobNameValue, JobQueueDefinition, jobIdOf, jobQueuesOf } from './job-types';
 import { JOB_RUNNER_OPTIONS, JobRunnerOptions } from './job-runner-options';
 import { SweepSource, sweepAll } from './sweeper';
+
+const JOB_FAILURE_WORDS: Record<ReturnType<typeof afterFailedAttempt>, string> = {
+  retry: 'did not complete, will retry',
+  'dead-letter': 'failed, giving up (dead-lettered)',
+  'leave-failed': 'failed with PostgreSQL unreachable, left for the sweeper',
+};
 
 type BoundHandler = (payload: any, context: JobContext) => Promise<unknown>;
 
@@ -180,16 +185,12 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAp
         if (!handler) throw new UnrecoverableError(`${this.options.service} has no handler for ${job.name} on ${queue.name}`);
         return await handler(job.data, context);
       } catch (error) {
-        const final = isFinalFailure(error, attempt, maxAttempts);
-        // Not the job's fault: no dead letter, which the sweeper would honour until an operator replays it, even
-        // when PostgreSQL is back in time to record one. The job stays failed and the sweeper gives it a fresh
-        // round of attempts once PostgreSQL answers (ensureAction: a failed job without a dead letter).
-        const unreachable = final && isDatabaseUnavailable(error);
+        const next = afterFailedAttempt(error, attempt, maxAttempts);
         this.logger.warn(
           { queue: queue.name, job: job.name, jobId: job.id, attempt, maxAttempts },
-          `${job.name} ${job.id}: attempt ${attempt} of ${maxAttempts} ${final ? (unreachable ? 'failed with PostgreSQL unreachable, left for the sweeper' : 'failed, giving up (dead-lettered)') : 'did not complete, will retry'}: ${describeError(error)}`,
+          `${job.name} ${job.id}: attempt ${attempt} of ${maxAttempts} ${JOB_FAILURE_WORDS[next]}: ${describeError(error)}`,
         );
-        if (final && !unreachable) {
+        if (next === 'dead-letter') {
           await this.deadLetters
             .record({ queue: queue.name, jobName: job.name, jobId: String(job.id), payload: job.data, error, attempts: attempt })
             .catch((recordError: Error) => this.logger.error(`Could not dead-letter ${job.name} ${job.id} (the sweeper will try it again): ${describeError(recordError)}`));

@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { ServiceName } from '../events/topology';
-import { ensureAction, handlerProblems, isFinalFailure, queueSettings, workerOptionsFor } from './job-settings';
+import { afterFailedAttempt } from '../transport/transport-options';
+import { ensureAction, handlerProblems, queueSettings, workerOptionsFor } from './job-settings';
 import { JobName, QueueName, allQueues, jobIdOf, jobsOf } from './job-types';
 
 const lock = { JOB_LOCK_MS: 30_000, JOB_STALLED_INTERVAL_MS: 15_000, JOB_MAX_STALLED_COUNT: 1 };
@@ -60,11 +61,17 @@ describe('worker options', () => {
   });
 });
 
-describe('isFinalFailure', () => {
+describe('afterFailedAttempt', () => {
   it('is final on the last attempt or when the handler says so', () => {
-    expect(isFinalFailure(new Error('x'), 1, 3)).toBe(false);
-    expect(isFinalFailure(new Error('x'), 3, 3)).toBe(true);
-    expect(isFinalFailure(new UnrecoverableError('x'), 1, 3)).toBe(true);
+    expect(afterFailedAttempt(new Error('x'), 1, 3)).toBe('retry');
+    expect(afterFailedAttempt(new Error('x'), 3, 3)).toBe('dead-letter');
+    expect(afterFailedAttempt(new UnrecoverableError('x'), 1, 3)).toBe('dead-letter');
+  });
+
+  it('leaves a last attempt that failed because PostgreSQL was unreachable failed, without a dead letter', () => {
+    const lost = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    expect(afterFailedAttempt(lost, 1, 3)).toBe('retry');
+    expect(afterFailedAttempt(lost, 3, 3)).toBe('leave-failed');
   });
 });
 

@@ -1,4 +1,4 @@
-import { JobsOptions, UnrecoverableError, WorkerOptions } from 'bullmq';
+import { JobsOptions, WorkerOptions } from 'bullmq';
 import { retryingJobOptions } from '../transport/transport-options';
 import { JOBS, JobNameValue, QueueNameValue, jobsOf } from './job-types';
 
@@ -52,11 +52,6 @@ export function workerOptionsFor(settings: JobQueueSettings): Pick<WorkerOptions
     stalledInterval: settings.stalledIntervalMs,
     maxStalledCount: settings.maxStalledCount,
   };
-}
-
-/** Whether a failed attempt is the last one: the handler's verdict (UnrecoverableError) or the budget spent. */
-export function isFinalFailure(error: unknown, attempt: number, maxAttempts: number): boolean {
-  return error instanceof UnrecoverableError || attempt >= maxAttempts;
 }
 
 export interface FoundHandler {

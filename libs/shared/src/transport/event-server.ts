@@ -3,7 +3,6 @@ import { Job, UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 import { DataSource, EntityManager } from 'typeorm';
-import { isDatabaseUnavailable } from '../database/connectivity';
 import { preparedQuery } from '../database/prepared-query';
 import { EventEnvelope, eventQueueName } from '../events';
 import { CorrelationScope, runWithCorrelation, runWithoutCorrelation } from '../logging/correlation';
@@ -11,11 +10,17 @@ import { DeadLetterStore } from './dead-letters';
 import { AfterCommit, EventContext } from './event-context';
 import { referralLockCall } from './referral-lock';
 import { workerConnection } from './redis-connections';
-import { DEFAULT_EVENT_CONCURRENCY, DEFAULT_SHUTDOWN_GRACE_MS, EventTransportOptions } from './transport-options';
+import { DEFAULT_EVENT_CONCURRENCY, DEFAULT_SHUTDOWN_GRACE_MS, EventTransportOptions, afterFailedAttempt } from './transport-options';
 import { closeWorkerWithin } from './worker-shutdown';
 import { describeError } from '../logging/error-serializer';
 
 export const EVENT_TRANSPORT_ID = Symbol('bullmq-events');
+
+const EVENT_FAILURE_WORDS: Record<ReturnType<typeof afterFailedAttempt>, string> = {
+  retry: 'will retry',
+  'dead-letter': 'giving up',
+  'leave-failed': 'PostgreSQL unreachable: left for the reconciler',
+};
 
 /**
  * Groups a consumer runs at once. Two let one group's round trips overlap the other's work: draining 2,000
@@ -48,7 +53,7 @@ function correlationOf(job: Job<EventEnvelope>): CorrelationScope {
  * round trip, and the commit's WAL flush) over the group; with one event waiting, a group is that one
  * event. If any event of a group fails, the group's transaction rolls back and each of its events is
  * handled again in a transaction of its own, so the others commit and only the failing one's job fails.
- * Errors are rethrown for BullMQ's retries; the last failure is dead-lettered.
+ * Errors are rethrown for BullMQ's retries; what the last failure leads to is afterFailedAttempt's rule.
  */
 export class BullMqEventServer extends Server implements CustomTransportStrategy {
   readonly transportId = EVENT_TRANSPORT_ID;
@@ -106,15 +111,9 @@ export class BullMqEventServer extends Server implements CustomTransportStrategy
         await this.handInForCommit(job);
       } catch (error) {
         const attempts = job.attemptsMade + 1;
-        const final = error instanceof UnrecoverableError || attempts >= (job.opts.attempts ?? 1);
-        // Not the event's fault: no dead letter, which would hold it until an operator replays it, even when
-        // PostgreSQL is back in time to record one. Its job stays failed, and the producer's reconciler runs it
-        // again once PostgreSQL answers (OutboxReconciler: a failed job without a dead letter).
-        const unreachable = final && isDatabaseUnavailable(error);
-        this.logger.warn?.(
-          `Event ${envelope.type} ${envelope.id} failed (attempt ${attempts}${final ? (unreachable ? ', PostgreSQL unreachable: left for the reconciler' : ', giving up') : ', will retry'}): ${describeError(error)}`,
-        );
-        if (final && !unreachable) await this.deadLetters.record(envelope, error as Error, attempts);
+        const next = afterFailedAttempt(error, attempts, job.opts.attempts ?? 1);
+        this.logger.warn?.(`Event ${envelope.type} ${envelope.id} failed (attempt ${attempts}, ${EVENT_FAILURE_WORDS[next]}): ${describeError(error)}`);
+        if (next === 'dead-letter') await this.deadLetters.record(envelope, error as Error, attempts);
         throw error;
       }
     });
@@ -220,6 +219,8 @@ export class BullMqEventServer extends Server implements CustomTransportStrategy
                  ORDER BY "event"."referral_id"
                ) AS "referrals"
              )
+             -- Always true: reading "locked" is what makes PostgreSQL take the locks (a SELECT in WITH that
+             -- nothing reads is never run), and before "claimed" is returned.
              SELECT "event_id" FROM "claimed" WHERE (SELECT count(*) FROM "locked") >= 0`,
             [service, ids, types, envelopes.map((envelope) => envelope.referralId), referralLockSpace],
           );

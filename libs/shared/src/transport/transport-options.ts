@@ -1,4 +1,5 @@
-import { JobsOptions } from 'bullmq';
+import { JobsOptions, UnrecoverableError } from 'bullmq';
+import { isDatabaseUnavailable } from '../database/connectivity';
 
 export interface EventTransportOptions {
   /** The service name, as in the topology: names its queue and its inbox rows. */
@@ -73,4 +74,18 @@ export function retryingJobOptions(attempts: number, backoffMs: number): JobsOpt
 
 export function eventJobOptions(options: Pick<EventTransportOptions, 'maxAttempts' | 'backoffMs'>): JobsOptions {
   return retryingJobOptions(options.maxAttempts, options.backoffMs);
+}
+
+/**
+ * What a failed attempt of queue work (an event or a job) leads to:
+ * - `retry`: attempts are left and the handler did not give up (UnrecoverableError);
+ * - `dead-letter`: the last attempt, or the handler gave up; recorded in PostgreSQL for an operator's replay;
+ * - `leave-failed`: the last attempt failed because PostgreSQL was unreachable. That is not the work's fault, so
+ *   no dead letter, even when PostgreSQL is back in time to record one (it would hold the work until a replay).
+ *   The job stays failed, and the work's reconciliation runs it again once PostgreSQL answers: the producer's
+ *   OutboxReconciler for an event, the sweeper for a job (ensureAction), each a failed job without a dead letter.
+ */
+export function afterFailedAttempt(error: unknown, attempt: number, maxAttempts: number): 'retry' | 'dead-letter' | 'leave-failed' {
+  if (!(error instanceof UnrecoverableError) && attempt < maxAttempts) return 'retry';
+  return isDatabaseUnavailable(error) ? 'leave-failed' : 'dead-letter';
 }
