@@ -19,4 +19,5 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/apps ./apps
 USER node
 EXPOSE 3000 3001 3002
-CMD ["node", "dist/apps/referral-intake/src/main.js"]
+# The Node options are scripts/service-node-options.js's (test/compose.spec.ts checks both files).
+CMD ["node", "--max-old-space-size=512", "dist/apps/referral-intake/src/main.js"]

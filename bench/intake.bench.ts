@@ -61,7 +61,7 @@ export async function benchIntake(): Promise<{ title: string; targets: Target[] 
     const env = serviceEnv(database, redis);
     const ours = await ServiceProcess.start('referral-intake', INTAKE_MAIN, env);
     services.push(ours);
-    const minimal = await ServiceProcess.start('minimal intake', 'bench/minimal-intake.js', env);
+    const minimal = await ServiceProcess.start('minimal intake', 'bench/minimal-intake.js', env, []);
     services.push(minimal);
     const sender = await registerBenchSender(database, 'A81001');
     const shots = signedReferrals(sender.id, sender.secret, 'A81001');

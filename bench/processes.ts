@@ -7,6 +7,10 @@ import { sleep } from './stats';
 /** The compiled tree `npm run bench` runs (tsconfig.bench.json). */
 export const BENCH_DIST = join(__dirname, '..');
 
+/** The Node options our services are deployed with: plain JavaScript in scripts/, shared with `npm start`. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const SERVICE_NODE_OPTIONS = (require(join(BENCH_DIST, '..', 'scripts', 'service-node-options.js')) as { SERVICE_NODE_OPTIONS: string[] }).SERVICE_NODE_OPTIONS;
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -33,12 +37,15 @@ export class ServiceProcess {
     child.once('exit', () => (this.exited = true));
   }
 
-  /** Starts `script` (relative to the compiled tree) with PORT set, and waits until /health answers. */
-  static async start(name: string, script: string, env: Record<string, string>): Promise<ServiceProcess> {
+  /**
+   * Starts `script` (relative to the compiled tree) with PORT set, and waits until /health answers. Our
+   * services are given SERVICE_NODE_OPTIONS, as deployed; the minimal intake runs with Node's defaults.
+   */
+  static async start(name: string, script: string, env: Record<string, string>, nodeOptions: readonly string[] = SERVICE_NODE_OPTIONS): Promise<ServiceProcess> {
     const port = await freePort();
     // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles", to see where a service spends its time.
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, join(BENCH_DIST, script)], {
+    const child = spawn(process.execPath, [...nodeOptions, ...nodeArgs, join(BENCH_DIST, script)], {
       cwd: join(BENCH_DIST, '..'),
       env: { ...process.env, ...env, PORT: String(port) },
       // Services log at info as deployed; what they write costs what it costs, and goes nowhere.

@@ -33,6 +33,16 @@ function alive(pid) {
 }
 
 /** The pid each service wrote on its first log line. */
+/** A running process's arguments, from /proc (Linux); undefined when it is not running. */
+function commandLine(pid) {
+  if (!pid) return undefined;
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return undefined;
+  }
+}
+
 function servicePid(logFile) {
   if (!fs.existsSync(logFile)) return undefined;
   for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
@@ -79,13 +89,14 @@ async function drillEnvironment(base = process.env) {
 
 /**
  * `npm start` once. Resolves when npm has exited: whether the banner appeared, the status of each link it
- * printed, the services' pids, whether each of them is gone, npm's exit code and everything it printed.
+ * printed, the services' pids and command lines, whether each of them is gone, npm's exit code and everything
+ * it printed.
  */
 function startOnce({ env, stopWith = 'SIGTERM', readyTimeoutMs = 120_000, stopTimeoutMs = 40_000 }) {
   return new Promise((resolve) => {
     const npm = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    const result = { started: false, links: [], servicePids: {}, exitCode: null, exitSignal: null, stoppedAll: false, output: '' };
+    const result = { started: false, links: [], servicePids: {}, serviceCommands: {}, exitCode: null, exitSignal: null, stoppedAll: false, output: '' };
     let settled = false;
     const startedAt = Date.now();
     const readyTimer = setTimeout(() => npm.kill('SIGKILL'), readyTimeoutMs);
@@ -105,6 +116,7 @@ function startOnce({ env, stopWith = 'SIGTERM', readyTimeoutMs = 120_000, stopTi
       }
       for (const service of ['referral-intake', 'notifier', 'outcomes']) {
         result.servicePids[service] = servicePid(path.join(env.LOG_DIR, `${service}.log`));
+        result.serviceCommands[service] = commandLine(result.servicePids[service]);
       }
       npm.kill(stopWith);
       setTimeout(() => npm.kill('SIGKILL'), stopTimeoutMs).unref();

@@ -13,6 +13,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { SERVICE_NODE_OPTIONS } = require('./service-node-options');
 
 const root = path.resolve(__dirname, '..');
 const logDir = path.resolve(root, process.env.LOG_DIR || path.join('var', 'log'));
@@ -130,7 +131,7 @@ async function main() {
   const children = resolved.map((service) => {
     const logFile = freshLogFile(service.name);
     const { PORT: _unused, ...inherited } = process.env;
-    const child = spawn(process.execPath, [path.join(root, 'dist', 'apps', service.name, 'src', 'main.js')], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_OPTIONS, path.join(root, 'dist', 'apps', service.name, 'src', 'main.js')], {
       cwd: root,
       // A developer machine: the development default secrets are accepted (production refuses them).
       env: { MAIL_DIR: mailDir, NODE_ENV: 'development', ...inherited, PORT: String(service.port), LOG_FILE: logFile },

@@ -8,6 +8,7 @@ const { startOnce, drillEnvironment, cleanUp } = require('../scripts/start-drill
     started: boolean;
     links: { url: string; status: number }[];
     servicePids: Record<string, number | undefined>;
+    serviceCommands: Record<string, string[] | undefined>;
     exitCode: number | null;
     stoppedAll: boolean;
     output: string;
@@ -15,6 +16,8 @@ const { startOnce, drillEnvironment, cleanUp } = require('../scripts/start-drill
   drillEnvironment(): Promise<{ env: Record<string, string>; databaseName: string }>;
   cleanUp(drill: unknown): Promise<void>;
 };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { SERVICE_NODE_OPTIONS } = require('../scripts/service-node-options') as { SERVICE_NODE_OPTIONS: string[] };
 
 /**
  * `npm start` as a developer runs it, through npm, on a database that does not exist yet: it comes up, the
@@ -53,6 +56,10 @@ describe('npm start', () => {
     expect(result.links.filter((link) => link.url.endsWith('/docs'))).toHaveLength(3);
     expect(result.links.filter((link) => link.url.endsWith('/admin/queues'))).toHaveLength(1);
     expect(Object.values(result.servicePids).every(Boolean)).toBe(true);
+    // Each service runs with the Node options it is deployed with (its heap limit).
+    for (const service of ['referral-intake', 'notifier', 'outcomes']) {
+      expect(result.serviceCommands[service]).toEqual([process.execPath, ...SERVICE_NODE_OPTIONS, join(root, 'dist', 'apps', service, 'src', 'main.js')]);
+    }
     expect(result.stoppedAll).toBe(true);
     expect(result.exitCode).toBe(0);
     expect(readFileSync(join(drill.env.LOG_DIR, 'notifier.log'), 'utf8')).not.toContain('previous run');
