@@ -6,8 +6,7 @@ import { IntakeEnvironment } from '../environment';
 import { SENDER_HEADER } from './sender-auth.guard';
 import { Sender } from './sender.entity';
 import { SenderStore } from './sender.store';
-
-const WINDOW_SECONDS = 60;
+import { WindowCounter } from './window-counter';
 
 /** The routes only registered senders may use. */
 const SENDER_ROUTES = /^\/v1\/referrals(?:[/:?]|$)/;
@@ -23,12 +22,15 @@ const SENDER_ROUTES = /^\/v1\/referrals(?:[/:?]|$)/;
 export class SenderGate implements OnModuleDestroy {
   private readonly logger = new Logger(SenderGate.name);
   private readonly redis: IORedis;
+  /** Refusals per client address. */
+  private readonly refusalCounter: WindowCounter;
 
   constructor(
     private readonly senders: SenderStore,
     private readonly env: IntakeEnvironment,
   ) {
     this.redis = producerConnection(env.REDIS_URL);
+    this.refusalCounter = new WindowCounter(this.redis, `${env.REDIS_PREFIX}:intake:unauthenticated`, 60);
   }
 
   install(fastify: FastifyInstance): void {
@@ -42,7 +44,7 @@ export class SenderGate implements OnModuleDestroy {
     if (!SENDER_ROUTES.test(request.url)) return;
     const refusals = await this.refusals(request.ip);
     if (refusals > this.env.UNAUTHENTICATED_LIMIT_PER_MINUTE) {
-      const retryAfter = WINDOW_SECONDS - (Math.floor(Date.now() / 1000) % WINDOW_SECONDS);
+      const retryAfter = this.refusalCounter.window().secondsLeft;
       return this.refuse(reply, 429, 'Too many unauthenticated requests from this client: wait, then sign your requests', { 'retry-after': String(retryAfter) });
     }
     if (request.method === 'POST') {
@@ -66,13 +68,9 @@ export class SenderGate implements OnModuleDestroy {
       .send(body);
   }
 
-  private key(client: string): string {
-    return `${this.env.REDIS_PREFIX}:intake:unauthenticated:${client}:${Math.floor(Date.now() / 1000 / WINDOW_SECONDS)}`;
-  }
-
   private async refusals(client: string): Promise<number> {
     try {
-      return Number((await this.redis.get(this.key(client))) ?? 0);
+      return await this.refusalCounter.count(client);
     } catch (error) {
       this.logger.warn(`Unauthenticated limit not checked (Redis unavailable): ${describeError(error)}`);
       return 0;
@@ -80,12 +78,8 @@ export class SenderGate implements OnModuleDestroy {
   }
 
   private async countRefusal(client: string): Promise<void> {
-    const key = this.key(client);
-    await this.redis
-      .multi()
-      .incr(key)
-      .expire(key, WINDOW_SECONDS * 2)
-      .exec()
+    await this.refusalCounter
+      .increment(client)
       .catch((error) => this.logger.warn(`Unauthenticated refusal not counted (Redis unavailable): ${describeError(error)}`));
   }
 
