@@ -22,8 +22,16 @@ type DtoClass = new () => object;
 
 const NESTED: ReadonlyMap<DtoClass, Record<string, DtoClass>> = new Map<DtoClass, Record<string, DtoClass>>([[CreateReferralDto, { patient: PatientDto, referrer: ReferrerDto }]]);
 
-function declaredProperties(target: DtoClass): Set<string> {
-  return new Set(getMetadataStorage().getTargetValidationMetadatas(target, '', true, false).map((metadata) => metadata.propertyName));
+/** Each contract class's properties, read once from its decorators: the metadata does not change at run time. */
+const DECLARED = new Map<DtoClass, ReadonlySet<string>>();
+
+function declaredProperties(target: DtoClass): ReadonlySet<string> {
+  let declared = DECLARED.get(target);
+  if (!declared) {
+    declared = new Set(getMetadataStorage().getTargetValidationMetadatas(target, '', true, false).map((metadata) => metadata.propertyName));
+    DECLARED.set(target, declared);
+  }
+  return declared;
 }
 
 /**
