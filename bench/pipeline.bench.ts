@@ -115,7 +115,9 @@ export async function benchPipeline(): Promise<{ title: string; targets: Target[
       ['middle, one practice', `practice=A81001&since=${occurredAt(FEED_EVENTS / 2).toISOString()}`],
       ['end, one practice', `practice=A81001&since=${occurredAt(FEED_EVENTS - 12_000).toISOString()}`],
     ];
-    const feedTimes: number[] = [];
+    // The issue asks for the p99 at the start, middle and end, with and without filters: each scenario's
+    // p99 must be under the limit, so the worst of them is the figure (pooling them hid a slow scenario).
+    const scenarioP99: number[] = [];
     const perScenario: string[] = [];
     for (const [label, query] of scenarios) {
       const url = `${outcomes.url}/v1/feeds/outcomes?limit=1000${query ? `&${query}` : ''}`;
@@ -127,7 +129,7 @@ export async function benchPipeline(): Promise<{ title: string; targets: Target[
         times.push(page.ms);
         rows = page.rows;
       }
-      feedTimes.push(...times);
+      scenarioP99.push(summarise(times).p99);
       perScenario.push(`${label} ${summarise(times).p99.toFixed(0)} ms (${rows} rows)`);
     }
 
@@ -152,12 +154,12 @@ export async function benchPipeline(): Promise<{ title: string; targets: Target[
           note: `p50 ${latency.p50.toFixed(0)} ms, ${tasks.length} of ${ids.length} referrals with a task row; ${describeRefusals(steady)}`,
         },
         {
-          name: `feed page of 1,000 rows p99, ${FEED_EVENTS.toLocaleString('en-GB')}-event store`,
-          actual: summarise(feedTimes).p99,
+          name: `feed page of 1,000 rows p99, worst scenario, ${FEED_EVENTS.toLocaleString('en-GB')}-event store`,
+          actual: Math.max(...scenarioP99),
           unit: 'ms',
           kind: 'max',
           limit: 50,
-          note: `scaled down from the issue's 10 million events (seeded in ${seedS.toFixed(0)} s); ${perScenario.join('; ')}`,
+          note: `${FEED_EVENTS < 10_000_000 ? "scaled down from the issue's 10 million events" : 'the issue\'s size'} (seeded in ${seedS.toFixed(0)} s); p99 of ${FEED_REQUESTS} pages each: ${perScenario.join('; ')}`,
         },
         ...idle.map(({ name, mb }) => ({ name: `${name} RSS idle`, actual: mb, unit: 'MB', kind: 'max' as const, limit: 150 })),
         ...services.map((service) => ({
