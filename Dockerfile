@@ -20,4 +20,4 @@ COPY --from=build /app/apps ./apps
 USER node
 EXPOSE 3000 3001 3002
 # The Node options are scripts/service-node-options.js's (test/compose.spec.ts checks both files).
-CMD ["node", "--max-old-space-size=512", "dist/apps/referral-intake/src/main.js"]
+CMD ["node", "--max-old-space-size=1024", "dist/apps/referral-intake/src/main.js"]
