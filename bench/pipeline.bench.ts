@@ -12,7 +12,6 @@ const LATENCY_RATE_PER_S = 10;
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
 /** The issue asks for 10 million events; seeding that many takes far longer than a bench run on 2 cores. */
 export const FEED_EVENTS = Number(process.env.BENCH_FEED_EVENTS ?? 1_000_000);
-/** Pages per scenario: with 15, a scenario's p99 was simply its slowest page. */
 /**
  * Pages read per scenario. A p99 needs a couple of hundred samples: of 40 it is simply the slowest page, and a
  * single page that met a scheduling stall on the 2 shared cores (typical pages take 12-20 ms, the odd one 30-56 ms)
@@ -134,8 +133,9 @@ export async function benchPipeline(): Promise<{ title: string; targets: Target[
         times.push(page.ms);
         rows = page.rows;
       }
-      scenarioP99.push(summarise(times).p99);
-      perScenario.push(`${label} ${summarise(times).p99.toFixed(0)} ms (${rows} rows)`);
+      const { p99 } = summarise(times);
+      scenarioP99.push(p99);
+      perScenario.push(`${label} ${p99.toFixed(0)} ms (${rows} rows)`);
     }
 
     // Memory under load: a burst as fast as intake takes it, then the pipeline working through it.

@@ -10,8 +10,8 @@
  * 512 MB) intake peaked at 170-175 MB under 16 connections, and under the 500/s load and the 100,000-referral
  * back-fill no service passed 215 MB, at the same throughput. 1 GB rather than 512 MB: the same memory in the
  * bench, with twice the room for live data (eight batches of 1,000 referrals at once peaked at 228 MB of RSS
- * with 512 MB). A smaller factor means more full collections: the feed's slowest page in 40 (the bench's p99)
- * was 41-86 ms over six runs with a limit and 38-56 ms over four without; too few runs to say whether the limit
+ * with 512 MB). A smaller factor means more full collections: the feed's slowest page in 40 (the bench's p99 at
+ * the time) was 41-86 ms over six runs with a limit and 38-56 ms over four without; too few runs to say whether the limit
  * costs the feed's tail. A service whose live data outgrew the limit would stop with "heap out of memory" and
  * be restarted; its work waits in PostgreSQL, so nothing is lost.
  */

@@ -32,7 +32,6 @@ function alive(pid) {
   }
 }
 
-/** The pid each service wrote on its first log line. */
 /** A running process's arguments, from /proc (Linux); undefined when it is not running. */
 function commandLine(pid) {
   if (!pid) return undefined;
@@ -43,6 +42,7 @@ function commandLine(pid) {
   }
 }
 
+/** The pid each service wrote on its first log line. */
 function servicePid(logFile) {
   if (!fs.existsSync(logFile)) return undefined;
   for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {

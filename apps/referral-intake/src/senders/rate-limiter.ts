@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { ProblemException, problem, producerConnection, describeError } from '@app/shared';
 import { IntakeEnvironment } from '../environment';
-import { WindowCounter } from './window-counter';
+import { MINUTE_SECONDS, WindowCounter } from './window-counter';
 
 /**
  * A fixed one-minute window per sender, counted in Redis so every intake instance shares it.
@@ -16,7 +16,7 @@ export class SenderRateLimiter implements OnModuleDestroy {
 
   constructor(private readonly env: IntakeEnvironment) {
     this.redis = producerConnection(env.REDIS_URL);
-    this.counter = new WindowCounter(this.redis, `${env.REDIS_PREFIX}:intake:rate`, 60);
+    this.counter = new WindowCounter(this.redis, `${env.REDIS_PREFIX}:intake:rate`, MINUTE_SECONDS);
   }
 
   async consume(senderId: string, nowMs = Date.now()): Promise<void> {

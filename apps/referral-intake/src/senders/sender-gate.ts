@@ -6,7 +6,7 @@ import { IntakeEnvironment } from '../environment';
 import { SENDER_HEADER } from './sender-auth.guard';
 import { Sender } from './sender.entity';
 import { SenderStore } from './sender.store';
-import { WindowCounter } from './window-counter';
+import { MINUTE_SECONDS, WindowCounter } from './window-counter';
 
 /** The routes only registered senders may use. */
 const SENDER_ROUTES = /^\/v1\/referrals(?:[/:?]|$)/;
@@ -30,7 +30,7 @@ export class SenderGate implements OnModuleDestroy {
     private readonly env: IntakeEnvironment,
   ) {
     this.redis = producerConnection(env.REDIS_URL);
-    this.refusalCounter = new WindowCounter(this.redis, `${env.REDIS_PREFIX}:intake:unauthenticated`, 60);
+    this.refusalCounter = new WindowCounter(this.redis, `${env.REDIS_PREFIX}:intake:unauthenticated`, MINUTE_SECONDS);
   }
 
   install(fastify: FastifyInstance): void {

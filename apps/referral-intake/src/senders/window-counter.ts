@@ -9,6 +9,9 @@ const INCREMENT = `local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count`;
 
+/** The window of a limit counted per minute (RATE_LIMIT_PER_MINUTE, UNAUTHENTICATED_LIMIT_PER_MINUTE). */
+export const MINUTE_SECONDS = 60;
+
 type WithIncrement = IORedis & { incrementInWindow(key: string, lifetimeSeconds: number): Promise<number> };
 
 /**
